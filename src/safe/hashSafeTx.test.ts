@@ -48,6 +48,6 @@ describe('hashSafeTx', () => {
     )
     expect(() => hashSafeTx(ctx, { ...bybitTx, data: '0xabc' })).toThrowError(/^data: /)
     expect(() => hashSafeTx(ctx, { ...bybitTx, operation: 2 as 0 })).toThrowError(/^operation: /)
-    expect(() => hashSafeTx({ ...ctx, safe: 'nope' }, bybitTx)).toThrowError(/^safe: /)
+    expect(() => hashSafeTx({ ...ctx, safe: 'nope' as '0x' }, bybitTx)).toThrowError(/^safe: /)
   })
 })
