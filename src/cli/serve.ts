@@ -1,7 +1,176 @@
-import { BaseError } from '../core/BaseError.js'
+import { existsSync } from 'node:fs'
+import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { InputError } from '../core/BaseError.js'
+import type { ExposureIndex } from '../screen/Exposure.js'
+import { readExposureIndex } from '../screen/readExposureIndex.js'
+import { createApiToken } from '../server/apiTokens.js'
+import { openSqliteServerStore } from '../server/openSqliteServerStore.js'
+import { startServer } from '../server/startServer.js'
+import { loadWebAssets } from '../server/webAssets.js'
+import { openSqliteStateStore } from '../store/sqlite/openSqliteStateStore.js'
 import type { CliContext } from './context.js'
+import { parseFlags } from './parseFlags.js'
+import { loadLabels } from './screen.js'
 
-// Placeholder until the serve subcommand lands; replaced by its owner.
-export async function run(_context: CliContext): Promise<number> {
-  throw new BaseError('the serve command is not in this build yet', { code: 'NOT_AVAILABLE' })
+const HELP = `usage: heistguard serve [--port 8787] [--host 127.0.0.1] [--state FILE] [--index FILE] [flags]
+       heistguard serve token create [--name NAME] [--state FILE]
+       heistguard serve token list [--state FILE]
+       heistguard serve token revoke ID [--state FILE]
+
+  --port N              TCP port (default 8787; 0 = any free port)
+  --host ADDR           listen address (default 127.0.0.1; anything else exposes the API)
+  --state FILE          SQLite state database shared with \`heistguard watch\` (default heistguard.db,
+                        or $HEISTGUARD_STATE)
+  --index FILE          trace report JSON to build the screening index from
+  --sanctions FILE      sanctions list for screening; repeatable
+  --heist-list H=FILE   addresses attributed to heist H; repeatable
+  --web DIR             built UI (default: web/dist of this installation)
+  --cors ORIGIN         allow this origin to call the API from a browser; repeatable (default: none)
+
+Write endpoints need a bearer token: \`heistguard serve token create\` prints one, once.
+`
+
+/** `heistguard serve`: the HTTP API, the web UI, and (when configured) the watcher, in one process. */
+export async function run(ctx: CliContext): Promise<number> {
+  if (ctx.argv[0] === 'token') return runToken(ctx, ctx.argv.slice(1))
+  const { values } = parseFlags(
+    ctx.argv,
+    {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      state: { type: 'string' },
+      index: { type: 'string' },
+      sanctions: { type: 'string', multiple: true },
+      'heist-list': { type: 'string', multiple: true },
+      web: { type: 'string' },
+      cors: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+    { command: 'serve' },
+  )
+  if (values.help) {
+    ctx.stdout.write(HELP)
+    return 0
+  }
+  const port = values.port === undefined ? 8787 : Number(values.port)
+  if (!/^[0-9]+$/.test(values.port ?? '8787') || port > 65535)
+    throw new InputError(`expected a port 0..65535, got ${JSON.stringify(values.port)}`, {
+      code: 'INVALID_PORT',
+      field: '--port',
+    })
+  const host = values.host ?? '127.0.0.1'
+  for (const origin of values.cors ?? [])
+    if (!/^https?:\/\/[^/\s]+$/.test(origin))
+      throw new InputError(
+        `expected an origin like https://ops.example.com, got ${JSON.stringify(origin)}`,
+        { code: 'USAGE', field: '--cors' },
+      )
+
+  let exposure: ExposureIndex | undefined
+  if (values.index) {
+    const labels = await loadLabels(ctx, values.sanctions ?? [], values['heist-list'] ?? [])
+    exposure = await readExposureIndex(abs(ctx, values.index), { labels })
+  }
+  const webDir = values.web ? abs(ctx, values.web) : defaultWebDir()
+  const web = webDir ? loadWebAssets(webDir) : null
+  if (values.web && !web)
+    throw new InputError('no index.html there (run npm run build:web)', {
+      code: 'NO_WEB_UI',
+      field: '--web',
+    })
+  const statePath = stateFile(ctx, values.state)
+  const state = openSqliteStateStore(statePath)
+  const server = openSqliteServerStore(statePath)
+  const log = (line: string) => ctx.stderr.write(`${line}\n`)
+  const running = await startServer({
+    port,
+    host,
+    state,
+    server,
+    ...(exposure ? { exposure } : {}),
+    web,
+    ...(values.cors ? { corsOrigins: values.cors } : {}),
+    logger: log,
+  })
+  if (!web) log('serve: the web UI is not built (npm run build:web); serving the API only')
+  if (host !== '127.0.0.1' && host !== '::1' && host !== 'localhost')
+    log(`serve: listening on ${host}: reachable from other machines; put TLS in front of it`)
+  ctx.stdout.write(`${running.url}\n`)
+  await new Promise<void>((resolveStop) => {
+    if (ctx.signal.aborted) resolveStop()
+    ctx.signal.addEventListener('abort', () => resolveStop(), { once: true })
+  })
+  await running.stop()
+  await state.close()
+  await server.close()
+  return 0
+}
+
+async function runToken(ctx: CliContext, argv: string[]): Promise<number> {
+  const [action, ...rest] = argv
+  const { values, positionals } = parseFlags(
+    rest,
+    { state: { type: 'string' }, name: { type: 'string' } },
+    { command: `serve token ${action ?? ''}`.trim(), positionals: action === 'revoke' ? 1 : 0 },
+  )
+  const store = openSqliteServerStore(stateFile(ctx, values.state))
+  try {
+    if (action === 'create') {
+      const name = values.name ?? 'default'
+      if (!/^[\w .:-]{1,64}$/.test(name))
+        throw new InputError('letters, digits, space and ._:- only, at most 64', {
+          code: 'USAGE',
+          field: '--name',
+        })
+      const { token, id } = await createApiToken(store, name, Date.now())
+      // The token goes to stdout exactly once; stderr only names its public id.
+      ctx.stdout.write(`${token}\n`)
+      ctx.stderr.write(
+        `serve: token ${id} (${name}) created; it is not stored in clear and cannot be shown again\n`,
+      )
+      return 0
+    }
+    if (action === 'list') {
+      for (const t of await store.listTokens())
+        ctx.stdout.write(`${t.id}\t${t.name}\t${new Date(t.createdAt).toISOString()}\n`)
+      return 0
+    }
+    if (action === 'revoke') {
+      const id = positionals[0]
+      if (!id)
+        throw new InputError('give the token id (see serve token list)', {
+          code: 'USAGE',
+          field: 'serve token revoke',
+        })
+      if (!(await store.deleteToken(id)))
+        throw new InputError(`no token with id ${JSON.stringify(id)}`, {
+          code: 'NOT_FOUND',
+          field: 'serve token revoke',
+        })
+      return 0
+    }
+    throw new InputError('expected create, list or revoke', { code: 'USAGE', field: 'serve token' })
+  } finally {
+    await store.close()
+  }
+}
+
+function abs(ctx: Pick<CliContext, 'cwd'>, path: string): string {
+  return isAbsolute(path) ? path : resolve(ctx.cwd, path)
+}
+
+function stateFile(ctx: CliContext, flag: string | undefined): string {
+  return abs(ctx, flag ?? ctx.env.HEISTGUARD_STATE ?? 'heistguard.db')
+}
+
+/** web/dist next to this installation: found by walking up from the running module (src or dist). */
+function defaultWebDir(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, 'web', 'dist')
+    if (existsSync(join(candidate, 'index.html'))) return candidate
+    dir = dirname(dir)
+  }
+  return null
 }

@@ -1,0 +1,92 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+
+/** The built UI held in memory: small (a few hundred kB), and immune to files changing under us. */
+export type WebAssets = { files: Map<string, { body: Uint8Array; type: string }> }
+
+const TYPES: Record<string, string> = {
+  html: 'text/html; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
+  css: 'text/css; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  svg: 'image/svg+xml',
+  png: 'image/png',
+  ico: 'image/x-icon',
+  txt: 'text/plain; charset=utf-8',
+  woff2: 'font/woff2',
+}
+
+/**
+ * Strict CSP for the UI: only our own scripts, styles and API; no inline script, no eval, no
+ * framing, no plugins, no form posts elsewhere. A tampered page (the Bybit attack vector) cannot
+ * pull in a script from another origin, and an injected inline script will not run.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "manifest-src 'self'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+  "object-src 'none'",
+].join('; ')
+
+/**
+ * Reads every file under `dir` (web/dist). Returns null when the UI was not built.
+ *
+ * @example
+ * const web = loadWebAssets('web/dist')
+ */
+export function loadWebAssets(dir: string): WebAssets | null {
+  try {
+    if (!statSync(join(dir, 'index.html')).isFile()) return null
+  } catch {
+    return null
+  }
+  const files = new Map<string, { body: Uint8Array; type: string }>()
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name)
+      if (entry.isDirectory()) walk(path)
+      else {
+        const ext = entry.name.split('.').pop() ?? ''
+        files.set(`/${relative(dir, path).split('\\').join('/')}`, {
+          body: readFileSync(path),
+          type: TYPES[ext] ?? 'application/octet-stream',
+        })
+      }
+    }
+  }
+  walk(dir)
+  return { files }
+}
+
+/**
+ * The response for a UI path: the file, or index.html for client-side routes (paths without an
+ * extension), with the CSP and no-sniff headers. Null for a missing asset.
+ *
+ * @example
+ * webResponse(web, '/verify') // index.html
+ */
+export function webResponse(web: WebAssets, path: string): Response | null {
+  const file =
+    web.files.get(path === '/' ? '/index.html' : path) ??
+    (/\.[a-z0-9]+$/i.test(path) ? undefined : web.files.get('/index.html'))
+  if (!file) return null
+  return new Response(file.body as Uint8Array<ArrayBuffer>, {
+    headers: {
+      'Content-Type': file.type,
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+      'X-Frame-Options': 'DENY',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': path.startsWith('/assets/')
+        ? 'public, max-age=31536000, immutable'
+        : 'no-cache',
+    },
+  })
+}
