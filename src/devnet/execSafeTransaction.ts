@@ -150,9 +150,11 @@ export async function sendAs(
   const owned = devnet.accounts.some((a) => a.address.toLowerCase() === from.toLowerCase())
   if (!owned) {
     await devnet.request('hardhat_impersonateAccount', [from])
+    // Gas money only (plus any value the caller sends) via setBalance, never a visible transfer.
     const balance = BigInt((await devnet.request('eth_getBalance', [from, 'latest'])) as Hex)
-    if (balance < 10n ** 17n)
-      await devnet.request('hardhat_setBalance', [from, numberToHex(balance + 10n ** 18n)])
+    const needed = (call.value ?? 0n) + 10n ** 17n
+    if (balance < needed)
+      await devnet.request('hardhat_setBalance', [from, numberToHex(balance + needed + 10n ** 18n)])
   }
   const request: Record<string, string> = { from }
   if (call.to) request.to = call.to
