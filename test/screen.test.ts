@@ -145,6 +145,24 @@ describe('buildExposureIndex from a trace report', () => {
     )
   })
 
+  test('float amounts from the taint engine are kept as decimal text', () => {
+    const index = buildExposureIndex(
+      exposureInputFromReport(
+        {
+          heists: ['bybit'],
+          holders: [{ address: X, token: 'native', balance: 10, tainted: { bybit: 2.5 } }],
+          exits: [{ address: Y, heist: 'bybit', amount: 1e21 }],
+        },
+        'float.json',
+      ),
+    )
+    expect(screenAddress(index, X).direct[0]).toMatchObject({ holds: '2.5', share: 0.25 })
+    expect(screenAddress(index, Y).direct[0]).toMatchObject({
+      received: '1000000000000000000000',
+      role: 'exit',
+    })
+  })
+
   test('a report with a bad field names it', () => {
     expect(() =>
       exposureInputFromReport({ holders: [{ address: X, tainted: { bybit: '-1' } }] }, 'r.json'),

@@ -40,7 +40,7 @@ export function assessRisk(
       })
   }
   for (const d of direct) {
-    if (d.holds !== '0')
+    if (Number(d.holds) > 0)
       found.push({
         level: 'severe',
         reason: `holds ${d.holds} of token ${d.token} stolen in ${d.heist}${shareText(d.share)}`,

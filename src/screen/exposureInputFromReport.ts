@@ -1,9 +1,14 @@
 import { z } from 'zod'
 import { InputError } from '../core/BaseError.js'
+import { addAmounts, amountRatio, amountText, isZeroAmount } from './amounts.js'
 import type { ExposureInput, ExposureTransfer } from './buildExposureIndex.js'
 import type { DirectExposure, HeistInfo } from './Exposure.js'
 
-const amount = z.union([z.string().regex(/^[0-9]+$/), z.number().nonnegative(), z.bigint()])
+const amount = z.union([
+  z.string().regex(/^[0-9]+(\.[0-9]+)?$/, 'expected a non-negative decimal amount'),
+  z.number().nonnegative().finite(),
+  z.bigint().nonnegative(),
+])
 const taintMap = z.record(z.string(), amount)
 
 const heistSchema = z.union([
@@ -78,34 +83,34 @@ export function exposureInputFromReport(report: unknown, source: string): Exposu
       }))
   const direct: (DirectExposure & { address: string })[] = []
   for (const h of r.holders) {
-    const balance = h.balance === undefined ? 0n : BigInt(h.balance)
+    const balance = h.balance === undefined ? '0' : amountText(h.balance)
     for (const [heist, raw] of Object.entries(h.tainted)) {
-      const tainted = BigInt(raw)
-      if (tainted === 0n) continue
+      const tainted = amountText(raw)
+      if (isZeroAmount(tainted)) continue
       direct.push({
         address: h.address,
         heist,
         token: h.token.toLowerCase(),
-        holds: tainted.toString(),
-        received: tainted.toString(),
-        share: balance > 0n ? Math.min(1, Number((tainted * 1_000_000n) / balance) / 1_000_000) : 1,
+        holds: tainted,
+        received: tainted,
+        share: isZeroAmount(balance) ? 1 : Math.round(amountRatio(tainted, balance) * 1e6) / 1e6,
         role: 'holder',
       })
     }
   }
   for (const e of r.exits) {
-    const taint: Record<string, bigint> = {}
-    for (const [heist, raw] of Object.entries(e.tainted ?? {})) taint[heist] = BigInt(raw)
+    const taint: Record<string, string> = {}
+    for (const [heist, raw] of Object.entries(e.tainted ?? {})) taint[heist] = amountText(raw)
     if (e.heist && e.amount !== undefined)
-      taint[e.heist] = (taint[e.heist] ?? 0n) + BigInt(e.amount)
+      taint[e.heist] = addAmounts(taint[e.heist] ?? '0', amountText(e.amount))
     for (const [heist, value] of Object.entries(taint)) {
-      if (value === 0n) continue
+      if (isZeroAmount(value)) continue
       direct.push({
         address: e.address,
         heist,
         token: (e.token ?? 'native').toLowerCase(),
         holds: '0',
-        received: value.toString(),
+        received: value,
         share: 0,
         role: 'exit',
       })
@@ -130,7 +135,7 @@ export function exposureInputFromReport(report: unknown, source: string): Exposu
   const transfers: ExposureTransfer[] = (r.transfers ?? []).map((t) => ({
     from: t.from,
     to: t.to,
-    amount: typeof t.amount === 'bigint' ? t.amount : BigInt(t.amount),
+    amount: amountText(t.amount),
     ...(t.token ? { token: t.token } : {}),
   }))
   return { heists, direct, transfers, source }
@@ -150,7 +155,7 @@ function collectHops(value: unknown, heist = 'unknown', out: Hop[] = []): Hop[] 
           address: s.to,
           heist: typeof s.heist === 'string' ? s.heist : heist,
           token: typeof s.token === 'string' ? s.token : 'native',
-          amount: isAmount(s.amount) ? BigInt(s.amount).toString() : '0',
+          amount: isAmount(s.amount) ? amountText(s.amount) : '0',
           hops: k + 1,
         })
       return out

@@ -1,5 +1,6 @@
 import { InputError } from '../core/BaseError.js'
 import { getAddressId, internAddress } from './AddressTable.js'
+import { addAmounts } from './amounts.js'
 import { makeExposure } from './buildExposureIndex.js'
 import type {
   DirectExposure,
@@ -50,8 +51,8 @@ export function updateExposure(index: ExposureIndex, delta: ExposureDelta): Expo
       const x = direct[at]!
       direct[at] = {
         ...x,
-        holds: (BigInt(x.holds) + BigInt(d.holds)).toString(),
-        received: (BigInt(x.received) + BigInt(d.received)).toString(),
+        holds: addAmounts(x.holds, d.holds),
+        received: addAmounts(x.received, d.received),
         share: Math.max(x.share, d.share),
       }
     }
