@@ -54,7 +54,7 @@ export function parseAddressList(text: string, sourceName: string): AddressList 
   else {
     const firstLine = firstContentLine(body)
     entries =
-      firstLine !== undefined && firstLine.includes('\t') && /(^|\t)address(\t|$)/i.test(firstLine)
+      firstLine?.includes('\t') && /(^|\t)address(\t|$)/i.test(firstLine)
         ? parseTsv(body, sourceName)
         : parsePlain(body, sourceName)
   }

@@ -34,9 +34,37 @@ export type DecodedCall = {
     /** Decoded arguments re-encode to exactly `data`. */
     reencodes: boolean
   }
+  /** What the rules act on, e.g. `token-transfer`, `safe-owners`, `multisend` (registry kind). */
+  kind?: string
+  /** Why the calldata could not be decoded in full (truncated batch, bad argument bytes...). */
+  error?: string
   /** One sentence: what this call does. */
   summary: string
   children?: DecodedCall[]
+}
+
+/** One signature found on the transaction, and what it proves. */
+export type SignatureCheck = {
+  index: number
+  type: 'ecdsa' | 'eth_sign' | 'approved-hash' | 'contract' | 'invalid'
+  /** Who the signature says signed (recovered for ECDSA and eth_sign). */
+  signer: Address | null
+  /** The owner the Safe Transaction Service attached to it, when the input came from there. */
+  claimedOwner?: Address
+  isOwner: boolean | null
+  /** The signature was verified against this transaction's safeTxHash offline. */
+  verified: boolean
+  note?: string
+}
+
+/** Another proposal for the same Safe and nonce (only one of them can ever execute). */
+export type ProposalSummary = {
+  safeTxHash: Hex
+  to: Address
+  value: bigint
+  operation: 0 | 1
+  summary: string
+  verdict?: VerdictValue
 }
 
 /** The verifier's answer. `simulation` is present when a fork simulation ran. */
@@ -48,6 +76,6 @@ export type Verdict = {
   summary: string
   calls: DecodedCall[]
   findings: Finding[]
-  signatures?: unknown[]
+  signatures?: SignatureCheck[]
   simulation?: unknown
 }
