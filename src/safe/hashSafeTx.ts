@@ -30,7 +30,7 @@ const SAFE_TX_PARAMS = [
  * hashSafeTxMessage('1.3.0', tx) // '0x…' (32 bytes)
  */
 export function hashSafeTxMessage(version: SafeContext['version'], tx: SafeTx): Hex {
-  checkSafeTx(tx)
+  checkSafeTx(tx, safeVersionFeatures(version).hasCreateOperation)
   const typehash =
     safeVersionFeatures(version).gasField === 'dataGas'
       ? SAFE_TYPEHASHES.safeTxDataGas
@@ -73,15 +73,23 @@ export function hashSafeTx(context: SafeContext, tx: SafeTx): SafeTxHashes {
   return { domainHash, messageHash, safeTxHash }
 }
 
-function checkSafeTx(tx: SafeTx): void {
+// Operation 2 (CREATE) is only valid for 0.1.0 and 1.0.0, whose Enum.Operation still had it;
+// SafeTx's type leaves it out because no current Safe accepts it, so it arrives by cast only.
+function checkSafeTx(tx: SafeTx, allowCreate: boolean): void {
   checkAddressField(tx.to, 'to')
   checkUint256Field(tx.value, 'value')
   checkBytesField(tx.data, 'data')
-  if (tx.operation !== 0 && tx.operation !== 1)
-    throw new InputError('expected 0 (CALL) or 1 (DELEGATECALL)', {
-      code: 'INVALID_OPERATION',
-      field: 'operation',
-    })
+  const operation: number = tx.operation
+  if (operation !== 0 && operation !== 1 && !(allowCreate && operation === 2))
+    throw new InputError(
+      allowCreate
+        ? 'expected 0 (CALL), 1 (DELEGATECALL) or 2 (CREATE)'
+        : 'expected 0 (CALL) or 1 (DELEGATECALL)',
+      {
+        code: 'INVALID_OPERATION',
+        field: 'operation',
+      },
+    )
   checkUint256Field(tx.safeTxGas, 'safeTxGas')
   checkUint256Field(tx.baseGas, 'baseGas')
   checkUint256Field(tx.gasPrice, 'gasPrice')

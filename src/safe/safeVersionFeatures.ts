@@ -35,6 +35,8 @@ export type SafeVersionFeatures = {
   hasModuleGuard: boolean
   /** Before 1.3.0 the Safe itself has `changeMasterCopy(address)`. */
   hasChangeMasterCopy: boolean
+  /** 0.1.0 and 1.0.0 also have operation 2 (CREATE) in Enum.Operation. */
+  hasCreateOperation: boolean
 }
 
 /**
@@ -58,5 +60,6 @@ export function safeVersionFeatures(version: SafeVersion): SafeVersionFeatures {
     hasFallbackHandler: atLeast(1, 1),
     hasModuleGuard: atLeast(1, 5),
     hasChangeMasterCopy: !atLeast(1, 3),
+    hasCreateOperation: !atLeast(1, 1),
   }
 }
