@@ -81,6 +81,8 @@ export type Simulation = {
   blockNumber: bigint
   blockHash: Hex
   safe: Address
+  /** The simulated SafeTx, as given. */
+  tx: SafeTx
   /** The hash the Safe itself computes (`getTransactionHash`) for this SafeTx. */
   safeTxHash: Hex
   safeState: SafeOnChain
@@ -188,7 +190,7 @@ async function simulateOnFork(
   const { state, vm, block } = fork
   const safeState = await readSafe(fork, safe)
 
-  const safeTxHash = await safeTransactionHash(vm, block, safe, tx)
+  const safeTxHash = await safeTransactionHash(fork, safe, safeState.implementation, tx)
   const approvers = await firstOwners(fork, safe, safeState.threshold)
   const executor = await pickExecutor(fork, approvers)
 
@@ -316,6 +318,7 @@ async function simulateOnFork(
     blockNumber: fork.header.number,
     blockHash: fork.header.hash,
     safe,
+    tx,
     safeTxHash,
     safeState,
     versionMismatch:
@@ -407,10 +410,15 @@ async function readSafe(fork: Fork, safe: Address): Promise<SafeOnChain> {
 }
 
 /** The Safe's own hash of the SafeTx: whatever its code does (version, domain, chainId). */
-async function safeTransactionHash(vm: VM, block: Block, safe: Address, tx: SafeTx): Promise<Hex> {
+async function safeTransactionHash(
+  fork: Fork,
+  safe: Address,
+  implementation: Address,
+  tx: SafeTx,
+): Promise<Hex> {
   const call = await staticCall(
-    vm,
-    block,
+    fork.vm,
+    fork.block,
     safe,
     encodeFunctionData({
       abi: safeAbi,
@@ -430,10 +438,13 @@ async function safeTransactionHash(vm: VM, block: Block, safe: Address, tx: Safe
     }),
   )
   if (!call.ok || call.returnValue.length !== 66)
-    throw new InputError(`${safe} is not a Safe: getTransactionHash() failed on the fork`, {
-      code: 'NOT_A_SAFE',
-      field: 'safe',
-    })
+    throw new InputError(
+      `${safe} is not a working Safe at block ${fork.header.number}: its implementation ${implementation} does not answer getTransactionHash()`,
+      {
+        code: 'NOT_A_SAFE',
+        field: 'safe',
+      },
+    )
   return call.returnValue
 }
 

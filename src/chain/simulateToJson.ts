@@ -25,6 +25,16 @@ export function simulationToJson(simulation: Simulation): SimulationJson {
   return toJson(simulation) as SimulationJson
 }
 
+/**
+ * Any value as JSON data: bigints to decimal strings, undefined properties dropped.
+ *
+ * @example
+ * toJsonValue({ amount: 10n }) // { amount: '10' }
+ */
+export function toJsonValue(value: unknown): unknown {
+  return toJson(value)
+}
+
 function toJson(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString()
   if (Array.isArray(value)) return value.map(toJson)
