@@ -6,6 +6,7 @@ import { buildExposureIndex } from '../src/screen/buildExposureIndex.js'
 import { exposureInputFromReport } from '../src/screen/exposureInputFromReport.js'
 import { createApiToken } from '../src/server/apiTokens.js'
 import { createApp } from '../src/server/createApp.js'
+import { createVerifier } from '../src/server/createVerifier.js'
 import { openApiDocument } from '../src/server/openapi.js'
 import { openSqliteServerStore } from '../src/server/openSqliteServerStore.js'
 import type { ServerStore } from '../src/server/ServerStore.js'
@@ -13,6 +14,7 @@ import { startServer } from '../src/server/startServer.js'
 import { CONTENT_SECURITY_POLICY, loadWebAssets } from '../src/server/webAssets.js'
 import type { StateStore } from '../src/store/StateStore.js'
 import { openSqliteStateStore } from '../src/store/sqlite/openSqliteStateStore.js'
+import bybit from '../web/src/examples/bybit.json' with { type: 'json' }
 import { REPORT, SPLITTER_A, X } from './screenFixture.js'
 
 const HASH = `0x${'ab'.repeat(32)}`
@@ -391,6 +393,52 @@ describe('intents, receipts, trace cases, screen', () => {
       code: 'INVALID_INPUT',
       field: 'addresses',
     })
+  })
+
+  test('verify: the Bybit SafeTx (public facts) is blocked for its delegatecall, hashes as published', async () => {
+    const { app } = build({ verify: createVerifier() })
+    const r = await app.request('/api/verify', json(bybit))
+    expect(r.status).toBe(200)
+    const verdict = await r.json()
+    expect(verdict.verdict).toBe('block')
+    expect(verdict.hashes.safeTxHash).toBe(
+      '0xb3476d061aeb8fc1d605a873c483a2402d88a68a9cdd1a8b47655dd55ba004f8',
+    )
+    expect(verdict.tx.nonce).toBe('71')
+    expect(verdict.findings.map((f: { rule: string }) => f.rule)).toContain(
+      'delegatecall-not-allowlisted',
+    )
+    expect(verdict.signatures.map((s: { signer: string }) => s.signer)).toEqual([
+      '0x1F4EB0a903619ac168b19A82F1a6e2e426522211',
+      '0x3Cc3A225769900e003E264dd4CB43E90896BC21A',
+      '0xe3dF2cCEAc61B1aFA311372ecC5B40A3A6585a9E',
+    ])
+    // A Transaction Service page of one result works too; bad fields are named.
+    const page = await app.request(
+      '/api/verify',
+      json({ results: [bybit], chainId: 1, version: '1.1.1' }),
+    )
+    expect((await page.json()).verdict).toBe('block')
+    const bad = await app.request('/api/verify', json({ ...bybit, operation: 2 }))
+    expect(bad.status).toBe(400)
+    expect(await bad.json()).toEqual({
+      error: {
+        code: 'INVALID_INPUT',
+        message: 'expected 0 (CALL) or 1 (DELEGATECALL)',
+        field: 'operation',
+      },
+    })
+    const checksum = await app.request(
+      '/api/verify',
+      json({ ...bybit, to: '0x96221423681a6d52E184D440a8eFCEbB105C7242' }),
+    )
+    expect((await checksum.json()).error).toEqual({
+      code: 'INVALID_ADDRESS',
+      message: 'mixed-case address with a wrong EIP-55 checksum',
+      field: 'to',
+    })
+    const version = await app.request('/api/verify', json({ ...bybit, version: '9.9.9' }))
+    expect((await version.json()).error.field).toBe('version')
   })
 
   test('verify is 503 when the server has no verifier, and passes the body through when it does', async () => {

@@ -1,14 +1,17 @@
 import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { InputError } from '../core/BaseError.js'
 import type { ExposureIndex } from '../screen/Exposure.js'
 import { readExposureIndex } from '../screen/readExposureIndex.js'
 import { createApiToken } from '../server/apiTokens.js'
+import { createVerifier } from '../server/createVerifier.js'
 import { openSqliteServerStore } from '../server/openSqliteServerStore.js'
 import { startServer } from '../server/startServer.js'
 import { loadWebAssets } from '../server/webAssets.js'
 import { openSqliteStateStore } from '../store/sqlite/openSqliteStateStore.js'
+import { parsePolicy } from '../verify/policy.js'
 import type { CliContext } from './context.js'
 import { parseFlags } from './parseFlags.js'
 import { loadLabels } from './screen.js'
@@ -22,6 +25,7 @@ const HELP = `usage: heistguard serve [--port 8787] [--host 127.0.0.1] [--state 
   --host ADDR           listen address (default 127.0.0.1; anything else exposes the API)
   --state FILE          SQLite state database shared with \`heistguard watch\` (default heistguard.db,
                         or $HEISTGUARD_STATE)
+  --policy FILE         verify policy (YAML) for POST /api/verify and the Verify page
   --index FILE          trace report JSON to build the screening index from
   --sanctions FILE      sanctions list for screening; repeatable
   --heist-list H=FILE   addresses attributed to heist H; repeatable
@@ -41,6 +45,7 @@ export async function run(ctx: CliContext): Promise<number> {
       host: { type: 'string' },
       state: { type: 'string' },
       index: { type: 'string' },
+      policy: { type: 'string' },
       sanctions: { type: 'string', multiple: true },
       'heist-list': { type: 'string', multiple: true },
       web: { type: 'string' },
@@ -67,11 +72,26 @@ export async function run(ctx: CliContext): Promise<number> {
         { code: 'USAGE', field: '--cors' },
       )
 
+  const labels = await loadLabels(ctx, values.sanctions ?? [], values['heist-list'] ?? [])
   let exposure: ExposureIndex | undefined
-  if (values.index) {
-    const labels = await loadLabels(ctx, values.sanctions ?? [], values['heist-list'] ?? [])
-    exposure = await readExposureIndex(abs(ctx, values.index), { labels })
+  if (values.index) exposure = await readExposureIndex(abs(ctx, values.index), { labels })
+  let policy: ReturnType<typeof parsePolicy> | undefined
+  if (values.policy) {
+    const file = abs(ctx, values.policy)
+    const text = await readFile(file, 'utf8').catch(() => {
+      throw new InputError('cannot read the policy file', {
+        code: 'FILE_NOT_READABLE',
+        field: file,
+      })
+    })
+    policy = parsePolicy(text, values.policy)
   }
+  const sanctioned = new Map(
+    labels
+      .filter((l) => l.sanctioned)
+      .map((l) => [l.address.toLowerCase(), { source: l.source, name: l.name }]),
+  )
+  const verify = createVerifier({ ...(policy ? { policy } : {}), labels: { sanctioned } })
   const webDir = values.web ? abs(ctx, values.web) : defaultWebDir()
   const web = webDir ? loadWebAssets(webDir) : null
   if (values.web && !web)
@@ -89,6 +109,7 @@ export async function run(ctx: CliContext): Promise<number> {
     state,
     server,
     ...(exposure ? { exposure } : {}),
+    verify,
     web,
     ...(values.cors ? { corsOrigins: values.cors } : {}),
     logger: log,
