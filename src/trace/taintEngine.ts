@@ -209,6 +209,39 @@ function accountOf(state: TaintState, address: number, token: number): number {
 }
 
 /**
+ * Seeds an account with a known balance and taint (e.g. holdings of an earlier trace that the
+ * live tracker continues from). The seeded taint counts as introduced, so conservation holds.
+ *
+ * @example
+ * seedAccount(state, addressId, 0, 10n ** 21n, Float64Array.of(1e21))
+ */
+export function seedAccount(
+  state: TaintState,
+  address: number,
+  token: number,
+  balance: number,
+  taint: ArrayLike<number>,
+): number {
+  const acc = accountOf(state, address, token)
+  const K = state.K
+  const ledger = ledgerOf(state, token)
+  state.balance[acc]! += balance
+  let tainted = 0
+  for (let h = 0; h < K; h++) {
+    const x = taint[h] ?? 0
+    if (!(x > 0)) continue
+    tainted += x
+    ledger.introduced[h]! += x
+    if (state.policy === 'poison') state.taint[acc * K + h] = 1
+    else if (state.policy === 'haircut' || state.policy === 'tiho') state.taint[acc * K + h]! += x
+    else pushLot(state.lots[acc]!, h, x)
+  }
+  if ((state.policy === 'fifo' || state.policy === 'lifo') && balance - tainted > 0)
+    pushLot(state.lots[acc]!, -1, balance - tainted)
+  return acc
+}
+
+/**
  * Resolves account ids and flags for a batch of transfers and fixes the visit order inside
  * transactions where a DEX pays out before it is paid (callbacks, flash swaps, and the
  * trace-before-log order of ingest), so conversions always see the input first.
