@@ -1,6 +1,7 @@
 import { InputError } from '../../core/BaseError.js'
 import type { Devnet } from '../startDevnet.js'
 import { executeBybitTheft, setupBybit } from './bybit.js'
+import { launderBybit } from './launderBybit.js'
 
 export type ScenarioName = 'bybit' | 'wazirx' | 'radiant' | 'benign'
 /** How far to play a scenario: `setup` leaves the victim just before the malicious transaction. */
@@ -37,7 +38,22 @@ export async function runScenario(
       const setup = await setupBybit(devnet)
       const summary: ScenarioSummary = { name: 'bybit', stage, setup: jsonSafe(setup) }
       if (stage === 'setup') return summary
-      summary.attack = jsonSafe(await executeBybitTheft(devnet))
+      const theft = await executeBybitTheft(devnet)
+      summary.attack = jsonSafe(theft)
+      if (stage === 'attack') return summary
+      const truth = await launderBybit(devnet, {
+        seed: parameters.seed ?? 1,
+        theft,
+        ...(parameters.groundTruthPath ? { groundTruthPath: parameters.groundTruthPath } : {}),
+      })
+      // The full ground truth can be large; the CLI line carries its size and where it was written.
+      summary.launder = {
+        seed: truth.seed,
+        transfers: truth.transfers.length,
+        bridgeDeposits: truth.exits.bridge.length,
+        exchangeDeposits: truth.exits.exchange.length,
+        groundTruthPath: parameters.groundTruthPath ?? null,
+      }
       return summary
     }
     default:
