@@ -8,10 +8,12 @@ import {
   zeroAddress,
 } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { InputError } from '../core/BaseError.js'
 import type { Address, Hex } from '../core/hex.js'
 import { deploySafe } from '../devnet/deploySafe.js'
+import { devnetContract } from '../devnet/devnetContract.js'
 import { execSafeTransaction } from '../devnet/execSafeTransaction.js'
-import { installSafeContracts } from '../devnet/installSafeContracts.js'
+import { installSafeContracts, safeContractAddress } from '../devnet/installSafeContracts.js'
 import { type Devnet, startDevnet } from '../devnet/startDevnet.js'
 import { safeAbi } from '../safe/abi.js'
 import { SAFE_STORAGE_SLOTS } from '../safe/storageSlots.js'
@@ -20,6 +22,7 @@ import { createHttpRpcClient } from './createHttpRpcClient.js'
 import type { RpcClient } from './RpcClient.js'
 import { simulateSafeTx } from './simulateSafeTx.js'
 import { simulationToJson } from './simulateToJson.js'
+import { simulationFindings } from './simulationFindings.js'
 
 const word = (value: bigint | Address) =>
   typeof value === 'bigint' ? numberToHex(value, { size: 32 }) : pad(value.toLowerCase() as Hex)
@@ -107,5 +110,177 @@ describe('simulateSafeTx on a Safe 1.3.0', () => {
     expect(BigInt((await devnet.request('eth_getBalance', [recipient, 'latest'])) as Hex)).toBe(
       parseEther('1.5'),
     )
+  })
+
+  const tokenAbi = parseAbi([
+    'function init(string name, string symbol, uint8 decimals, address minter)',
+    'function mint(address to, uint256 amount)',
+    'function transfer(address to, uint256 amount) returns (bool)',
+  ])
+  const token = getAddress('0x00000000000000000000000000000000000d0c70')
+
+  test('an ERC-20 transfer: token balance changes from Transfer events, with symbol and decimals', async () => {
+    const from = devnet.accounts[0]!.address
+    await devnet.request('hardhat_setCode', [token, devnetContract('DevToken').deployedBytecode])
+    const send = (data: Hex) => devnet.request('eth_sendTransaction', [{ from, to: token, data }])
+    await send(
+      encodeFunctionData({ abi: tokenAbi, functionName: 'init', args: ['Dev', 'DEV', 6, from] }),
+    )
+    await send(
+      encodeFunctionData({ abi: tokenAbi, functionName: 'mint', args: [safe, 1_000_000_000n] }),
+    )
+    const nonce = (await simulateSafeTx(client, { safe, tx: safeTx({ to: recipient }) })).safeState
+      .nonce
+    const tx = safeTx({
+      to: token,
+      data: encodeFunctionData({
+        abi: tokenAbi,
+        functionName: 'transfer',
+        args: [recipient, 250_500_000n],
+      }),
+      nonce,
+    })
+    const simulation = await simulateSafeTx(client, { safe, tx })
+    expect(simulation.success).toBe(true)
+    expect(simulation.balanceChanges).toEqual([
+      {
+        address: safe,
+        token,
+        symbol: 'DEV',
+        decimals: 6,
+        before: null,
+        after: null,
+        delta: -250_500_000n,
+      },
+      {
+        address: recipient,
+        token,
+        symbol: 'DEV',
+        decimals: 6,
+        before: null,
+        after: null,
+        delta: 250_500_000n,
+      },
+    ])
+    expect(simulation.events.map((e) => [e.name, e.address])).toEqual([
+      ['Transfer', token],
+      ['ExecutionSuccess', safe],
+    ])
+    expect(simulation.storageWrites.map((w) => [w.address, w.name])).toEqual([
+      [safe, 'nonce'],
+      [token, null],
+      [token, null],
+    ])
+    expect(simulationFindings(simulation)).toEqual([
+      {
+        rule: 'simulation-outflows',
+        severity: 'info',
+        effect: 'pass',
+        message: `The Safe sends out 250.5 DEV; received by ${recipient} (+250.5 DEV).`,
+        outflows: [{ token, symbol: 'DEV', amount: '250500000' }],
+      },
+    ])
+  })
+
+  test('a SafeTx that reverts reports GS013 with its meaning', async () => {
+    const simulation = await simulateSafeTx(client, {
+      safe,
+      tx: safeTx({ to: recipient, value: parseEther('1000'), nonce: 1n }),
+    })
+    expect(simulation.executed).toBe(false)
+    expect(simulation.success).toBe(false)
+    expect(simulation.revert).toEqual({
+      kind: 'error',
+      reason: 'GS013',
+      safeCode: 'GS013',
+      safeMeaning: 'the Safe transaction failed and safeTxGas and gasPrice were 0',
+      message: 'GS013: the Safe transaction failed and safeTxGas and gasPrice were 0',
+    })
+    expect(simulation.storageWrites).toEqual([])
+    expect(simulationFindings(simulation).map((f) => [f.rule, f.effect])).toEqual([
+      ['simulation-reverted', 'warn'],
+    ])
+  })
+
+  test('an inner call that fails with safeTxGas set: ExecutionFailure with the inner reason, nonce used', async () => {
+    const data = encodeFunctionData({
+      abi: safeAbi,
+      functionName: 'addOwnerWithThreshold',
+      args: [owners[0]!, 1n],
+    })
+    const simulation = await simulateSafeTx(client, {
+      safe,
+      tx: safeTx({ to: safe, data, safeTxGas: 200_000n, nonce: 1n }),
+    })
+    expect(simulation.executed).toBe(true)
+    expect(simulation.success).toBe(false)
+    expect(simulation.executionFailure?.reason?.message).toBe('GS204: address is already an owner')
+    expect(simulation.events.map((e) => e.name)).toEqual(['ExecutionFailure'])
+    expect(simulation.storageWrites.map((w) => w.name)).toEqual(['nonce'])
+    expect(simulationFindings(simulation)[0]).toMatchObject({
+      rule: 'simulation-call-failed',
+      message:
+        "The Safe's call would fail (GS204: address is already an owner): the Safe emits ExecutionFailure, uses nonce 1 and does nothing else.",
+    })
+  })
+
+  test('adding an owner and lowering the threshold: named writes and high findings, no block', async () => {
+    const newOwner = getAddress('0x000000000000000000000000000000000000bEEF')
+    const data = encodeFunctionData({
+      abi: safeAbi,
+      functionName: 'addOwnerWithThreshold',
+      args: [newOwner, 1n],
+    })
+    const simulation = await simulateSafeTx(client, {
+      safe,
+      tx: safeTx({ to: safe, data, nonce: 1n }),
+    })
+    expect(simulation.success).toBe(true)
+    expect(simulation.storageWrites.map((w) => w.name)).toEqual([
+      'nonce',
+      `owners[${newOwner}]`,
+      'owners[0x0000000000000000000000000000000000000001]',
+      'ownerCount',
+      'threshold',
+    ])
+    const findings = simulationFindings(simulation)
+    expect(findings.map((f) => [f.rule, f.severity, f.effect])).toEqual([
+      ['simulation-owners-changed', 'high', 'warn'],
+      ['simulation-threshold-changed', 'high', 'warn'],
+    ])
+    expect(findings[0]!.message).toBe(`Changes the Safe's owners: adds owner ${newOwner}.`)
+    expect(findings[1]!.message).toBe('Changes the signature threshold from 2 to 1.')
+    expect(simulation.events.map((e) => e.name)).toEqual([
+      'AddedOwner',
+      'ChangedThreshold',
+      'ExecutionSuccess',
+    ])
+  })
+
+  test('not a Safe, wrong chain, missing block, bad input: clear errors', async () => {
+    const tx = safeTx({ to: recipient })
+    const eoa = devnet.accounts[7]!.address
+    await expect(simulateSafeTx(client, { safe: eoa, tx })).rejects.toMatchObject({
+      code: 'SAFE_NO_CODE',
+      exitCode: 2,
+    })
+    await expect(simulateSafeTx(client, { safe: token, tx })).rejects.toThrow(
+      /^safe: 0x00000000000000000000000000000000000d0c70 on chain 31337 at block \d+ is not a Safe \(no singleton in slot 0 or no threshold\)$/,
+    )
+    const singleton = safeContractAddress('1.3.0', 'singleton')
+    await expect(simulateSafeTx(client, { safe: singleton, tx })).rejects.toMatchObject({
+      code: 'NOT_A_SAFE',
+    })
+    await expect(simulateSafeTx(client, { safe, tx, chainId: 1n })).rejects.toThrow(
+      '--rpc: the RPC endpoint serves chain 31337, the transaction is for chain 1',
+    )
+    await expect(
+      simulateSafeTx(client, { safe, tx, blockNumber: 10n ** 9n }),
+    ).rejects.toMatchObject({
+      code: 'BLOCK_NOT_FOUND',
+    })
+    await expect(
+      simulateSafeTx(client, { safe, tx: { ...tx, to: '0x1234' as Address } }),
+    ).rejects.toThrow(InputError)
   })
 })
