@@ -1,5 +1,6 @@
 import { BaseError, redactSecrets } from '../core/BaseError.js'
 import type { CliContext, Subcommand } from './context.js'
+import type { VerifySimulate } from './verify.js'
 
 // Subcommands load lazily so that `heistguard verify` never pays for the devnet or DuckDB.
 const commands: Record<string, () => Promise<{ run: Subcommand }>> = {
@@ -39,12 +40,18 @@ export async function main(context: CliContext): Promise<number> {
   }
   const load = commands[name]
   if (!load) {
-    context.stderr.write(`heistguard: unknown command ${JSON.stringify(name)}; see heistguard --help\n`)
+    context.stderr.write(
+      `heistguard: unknown command ${JSON.stringify(name)}; see heistguard --help\n`,
+    )
     return 2
   }
   try {
     const { run } = await load()
-    return await run({ ...context, argv: rest })
+    return await run({
+      ...context,
+      argv: rest,
+      ...(name === 'verify' ? { simulate: simulateOnFork } : {}),
+    })
   } catch (error) {
     return reportError(context, error)
   }
@@ -52,21 +59,33 @@ export async function main(context: CliContext): Promise<number> {
 
 export const VERSION = '0.1.0'
 
+// `verify --rpc URL --simulate`: verify itself stays offline and pure; the fork simulation (and its
+// @ethereumjs dependencies) loads only when asked for.
+const simulateOnFork: VerifySimulate = async ({ rpc, input }) => {
+  const { simulateForVerdict } = await import('../chain/simulateForVerdict.js')
+  const { simulation, findings } = await simulateForVerdict(rpc!, input.context, input.tx)
+  return { result: simulation, findings }
+}
+
 /** One line on stderr, no stack trace unless HEISTGUARD_DEBUG=1. */
 export function reportError(context: Pick<CliContext, 'stderr' | 'env'>, error: unknown): number {
   if (error instanceof BaseError) {
     context.stderr.write(`heistguard: ${error.toLine()}\n`)
-    if (context.env.HEISTGUARD_DEBUG === '1' && error.stack) context.stderr.write(`${redactSecrets(error.stack)}\n`)
+    if (context.env.HEISTGUARD_DEBUG === '1' && error.stack)
+      context.stderr.write(`${redactSecrets(error.stack)}\n`)
     return error.exitCode
   }
   const message = error instanceof Error ? error.message : String(error)
-  context.stderr.write(`heistguard: internal error: ${redactSecrets(message.split('\n')[0] ?? '')}\n`)
+  context.stderr.write(
+    `heistguard: internal error: ${redactSecrets(message.split('\n')[0] ?? '')}\n`,
+  )
   if (context.env.HEISTGUARD_DEBUG === '1' && error instanceof Error && error.stack)
     context.stderr.write(`${redactSecrets(error.stack)}\n`)
   return 1
 }
 
-const isEntry = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/bin/heistguard.js')
+const isEntry =
+  import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/bin/heistguard.js')
 if (isEntry) {
   const controller = new AbortController()
   let interrupts = 0
