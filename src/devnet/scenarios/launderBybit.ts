@@ -392,9 +392,8 @@ export async function launderBybit(
     ;[order[i], order[j]] = [order[j] as Address, order[i] as Address]
   }
   const routes = new Map<Address, 'bridge' | 'exchange' | 'hold'>()
-  order.forEach((wallet, i) =>
-    routes.set(wallet, i < 3 ? 'exchange' : random() < 0.85 ? 'bridge' : 'hold'),
-  )
+  for (const [i, wallet] of order.entries())
+    routes.set(wallet, i < 3 ? 'exchange' : random() < 0.85 ? 'bridge' : 'hold')
   for (const wallet of order) {
     const route = routes.get(wallet)
     let balance = await ethBalance(wallet)
@@ -446,7 +445,8 @@ export async function launderBybit(
   // Ground truth: totals received per address, and what attacker wallets still hold.
   const received: BybitGroundTruth['received'] = {}
   for (const t of transfers) {
-    const entry = (received[t.to] ??= { bybit: {} })
+    const entry = received[t.to] ?? { bybit: {} }
+    received[t.to] = entry
     entry.bybit[t.token] = (BigInt(entry.bybit[t.token] ?? '0') + BigInt(t.amount)).toString()
   }
   const holdings: BybitGroundTruth['holdings'] = {}
