@@ -69,6 +69,13 @@ export type VerifyOptions = {
 }
 
 const RANK: Record<VerdictValue, number> = { pass: 0, warn: 1, block: 2 }
+const SEVERITY: Record<Finding['severity'], number> = {
+  info: 0,
+  low: 1,
+  medium: 2,
+  high: 3,
+  critical: 4,
+}
 
 /**
  * Verifies a Safe transaction offline: computes the domain, message and safeTxHash, decodes the
@@ -174,6 +181,10 @@ export function verifySafeTransaction(input: VerifyInput, options: VerifyOptions
       effect: 'pass',
       message: `${entry.source} defines ${entry.signature}, whose selector ${entry.selector} already belongs to a built-in function; the built-in is used.`,
     })
+  // Most serious first, so that a terminal or a notification shows what blocks before what informs.
+  findings.sort(
+    (a, b) => RANK[b.effect] - RANK[a.effect] || SEVERITY[b.severity] - SEVERITY[a.severity],
+  )
   const verdict = findings.reduce<VerdictValue>(
     (worst, f) => (RANK[f.effect] > RANK[worst] ? f.effect : worst),
     'pass',

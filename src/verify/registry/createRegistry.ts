@@ -1,4 +1,5 @@
 import { type AbiFunction, parseAbiItem, toFunctionSelector, toFunctionSignature } from 'viem'
+import { InputError } from '../../core/BaseError.js'
 import type { Hex } from '../../core/hex.js'
 import { BUILTIN_FUNCTIONS } from './builtinFunctions.js'
 import { SAFE_FUNCTIONS } from './safeFunctions.js'
@@ -74,7 +75,15 @@ export function createRegistry(extra: readonly AbiSource[] = []): Registry {
   const shadowed: RegistryEntry[] = []
   for (const { source, abi } of extra) {
     for (const item of abi) {
-      const entry = toEntry(item, 'custom', source)
+      let entry: RegistryEntry | null
+      try {
+        entry = toEntry(item, 'custom', source)
+      } catch (error) {
+        throw new InputError(
+          `cannot read ABI entry ${JSON.stringify(typeof item === 'string' ? item.slice(0, 60) : (item.name ?? '?'))}: ${(error as { shortMessage?: string }).shortMessage ?? (error as Error).message.split('\n')[0]}`,
+          { code: 'INVALID_ABI', field: source },
+        )
+      }
       if (!entry) continue
       const existing = map.get(entry.selector)
       if (!existing) map.set(entry.selector, entry)
