@@ -37,6 +37,10 @@ export type SafeVersionFeatures = {
   hasChangeMasterCopy: boolean
   /** 0.1.0 and 1.0.0 also have operation 2 (CREATE) in Enum.Operation. */
   hasCreateOperation: boolean
+  /** 1.1.0+: checkSignatures accepts eth_sign signatures (v 31/32); 1.0.0 rejects them. */
+  hasEthSignSignatures: boolean
+  /** Before 1.3.0 execTransaction clears an approvedHashes entry once it is used. */
+  consumesApprovedHashes: boolean
 }
 
 /**
@@ -61,5 +65,7 @@ export function safeVersionFeatures(version: SafeVersion): SafeVersionFeatures {
     hasModuleGuard: atLeast(1, 5),
     hasChangeMasterCopy: !atLeast(1, 3),
     hasCreateOperation: !atLeast(1, 1),
+    hasEthSignSignatures: atLeast(1, 1),
+    consumesApprovedHashes: !atLeast(1, 3),
   }
 }

@@ -1,6 +1,8 @@
 import { getAddress, hexToBigInt, slice } from 'viem'
 import { InputError } from '../core/BaseError.js'
 import type { Address, Hex } from '../core/hex.js'
+import { safeVersionFeatures } from './safeVersionFeatures.js'
+import type { SafeVersion } from './types.js'
 
 /** How `checkSignatures` treats one 65-byte entry, chosen by its `v` byte. */
 export type SafeSignatureType = 'ecdsa' | 'eth_sign' | 'approved-hash' | 'contract'
@@ -34,6 +36,8 @@ export type SplitSafeSignaturesOptions = {
   count?: number
   /** Flag or JSON key named in errors. Default 'signatures'. */
   field?: string
+  /** When given, signature types this Safe version does not accept are rejected. */
+  version?: SafeVersion
 }
 
 const fail = (message: string, field: string): never => {
@@ -64,11 +68,18 @@ export function splitSafeSignatures(
     if (length < count * 65)
       fail(`${length} bytes hold fewer than ${count} signatures of 65 bytes (GS020)`, field)
   }
+  const ethSignOk =
+    options.version === undefined || safeVersionFeatures(options.version).hasEthSignSignatures
   const result: SplitSafeSignature[] = []
   // Where the static part ends: known from count, or bounded by the first dynamic part seen.
   let staticEnd = count !== undefined ? count * 65 : length
   for (let offset = 0; offset + 65 <= staticEnd; offset += 65) {
     const entry = splitEntry(signatures, result.length, offset, field)
+    if (entry.type === 'eth_sign' && !ethSignOk)
+      fail(
+        `signature ${entry.index} at byte ${offset}: v=${entry.v} (eth_sign) is not accepted by Safe ${options.version}`,
+        field,
+      )
     if (entry.type === 'contract' && count === undefined && entry.dataOffset! < staticEnd)
       staticEnd = entry.dataOffset!
     result.push(entry)
