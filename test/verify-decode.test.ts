@@ -48,7 +48,8 @@ function check(call: DecodedCall, expected: Expect) {
     expect(args).toEqual(expected.args)
   }
   expect(call.children?.length ?? 0).toBe(expected.children?.length ?? 0)
-  for (const [index, child] of (expected.children ?? []).entries()) check(call.children![index]!, child)
+  for (const [index, child] of (expected.children ?? []).entries())
+    check(call.children![index]!, child)
 }
 
 for (const file of [
