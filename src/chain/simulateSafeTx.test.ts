@@ -1,3 +1,4 @@
+import { createServer, type Socket } from 'node:net'
 import {
   encodeFunctionData,
   getAddress,
@@ -282,5 +283,31 @@ describe('simulateSafeTx on a Safe 1.3.0', () => {
     await expect(
       simulateSafeTx(client, { safe, tx: { ...tx, to: '0x1234' as Address } }),
     ).rejects.toThrow(InputError)
+  })
+
+  test('a node that stops answering in the middle of the EVM run: the RPC_TIMEOUT surfaces, no hang', async () => {
+    const sockets = new Set<Socket>()
+    const hole = createServer((socket) => {
+      sockets.add(socket)
+    })
+    await new Promise<void>((resolve) => hole.listen(0, '127.0.0.1', resolve))
+    const { port } = hole.address() as { port: number }
+    const dead = createHttpRpcClient(`http://127.0.0.1:${port}`, { timeoutMs: 300 })
+    // Code is first fetched by the EVM itself (the Safe's VERSION() call), deep inside a frame.
+    const flaky: RpcClient = {
+      request: (method, params) =>
+        (method === 'eth_getCode' ? dead : client).request(method, params),
+    }
+    try {
+      await expect(
+        simulateSafeTx(flaky, { safe, tx: safeTx({ to: recipient }) }),
+      ).rejects.toMatchObject({
+        code: 'RPC_TIMEOUT',
+        message: `eth_getCode to http://127.0.0.1:${port}: no answer within 300 ms`,
+      })
+    } finally {
+      for (const socket of sockets) socket.destroy()
+      await new Promise<void>((resolve) => hole.close(() => resolve()))
+    }
   })
 })

@@ -275,6 +275,8 @@ async function simulateOnFork(
       skipBlockGasLimitValidation: true,
     })
   } catch (error) {
+    // A failed state read (timeout, node down) keeps its own code; anything else is the VM's.
+    if (error instanceof BaseError) throw error
     throw new BaseError(
       `the EVM could not run the transaction: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
       { code: 'SIMULATION_FAILED', cause: error },
