@@ -191,7 +191,7 @@ export function parsePolicy(text: string, file: string): Policy {
   })
   const syntax = doc.errors[0]
   if (syntax) {
-    const pos = syntax.linePos?.[0]
+    const pos = syntax.linePos?.[0] ?? lineCounter.linePos(syntax.pos[0])
     throw new InputError(
       `YAML syntax error: ${syntax.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '')}`,
       {
