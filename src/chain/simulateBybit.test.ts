@@ -139,3 +139,23 @@ describe('the Bybit replay, simulated before it is sent', () => {
     )
   })
 })
+
+describe('the Bybit replay on a devnet that calls itself chain 1', () => {
+  test('mainnet chain id, a 2025 clock and block numbers near zero: still simulated, still blocked', async () => {
+    const devnet = await startDevnet({ initialDate: BYBIT_GENESIS_DATE, accounts: 2, chainId: 1 })
+    try {
+      const setup = await setupBybit(devnet)
+      const { simulation, findings } = await simulateForVerdict(
+        devnet.url,
+        { chainId: 1n, safe: BYBIT.safe, version: '1.1.1' },
+        setup.safeTx,
+      )
+      expect(simulation.chainId).toBe('1')
+      expect(findings.filter((f) => f.effect === 'block').map((f) => f.newImplementation)).toEqual([
+        BACKDOOR,
+      ])
+    } finally {
+      await devnet.stop()
+    }
+  })
+})

@@ -153,15 +153,20 @@ async function createFork(client: RpcClient, chainId: bigint, header: ForkHeader
 }
 
 /**
- * Mainnet follows its real schedule by timestamp; for any other chain the header tells the
+ * Mainnet follows its real schedule; for any other chain the header tells the
  * era: requestsHash (Prague), parentBeaconBlockRoot (Cancun), withdrawals (Shanghai),
  * baseFeePerGas (London), else Berlin.
  */
 function commonFor(chainId: bigint, header: ForkHeader): Common {
   if (chainId === 1n) {
     const common = new Common({ chain: Mainnet })
-    common.setHardforkBy({ blockNumber: header.number + 1n, timestamp: header.timestamp + 12n })
-    return common
+    try {
+      common.setHardforkBy({ blockNumber: header.number + 1n, timestamp: header.timestamp + 12n })
+      return common
+    } catch {
+      // A local chain that calls itself 1 (a replay devnet): block numbers and timestamps do not
+      // follow mainnet's schedule, so read the era from the header like any other chain.
+    }
   }
   return createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork: header.hardfork })
 }
