@@ -115,7 +115,7 @@ export async function run(ctx: CliContext): Promise<number> {
     }
     ctx.stdout.write(`${JSON.stringify(line)}\n`)
     ctx.stderr.write(
-      `devnet: ${Object.keys(devnet.addresses).length} contracts installed; test accounts use the public "test test ... junk" mnemonic; Ctrl-C stops\n`,
+      `devnet: ${Object.keys(devnet.addresses).length} named addresses (JSON line on stdout); test accounts use the public "test test ... junk" mnemonic; Ctrl-C stops\n`,
     )
     if (!ctx.signal.aborted)
       await new Promise<void>((resolve) =>

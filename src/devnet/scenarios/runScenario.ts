@@ -1,13 +1,16 @@
 import { InputError } from '../../core/BaseError.js'
 import type { Devnet } from '../startDevnet.js'
+import { runBenignMonth } from './benign.js'
 import { executeBybitTheft, setupBybit } from './bybit.js'
 import { launderBybit } from './launderBybit.js'
+import { attackRadiant, setupRadiant } from './radiant.js'
+import { attackWazirx, setupWazirx } from './wazirx.js'
 
 export type ScenarioName = 'bybit' | 'wazirx' | 'radiant' | 'benign'
 /** How far to play a scenario: `setup` leaves the victim just before the malicious transaction. */
 export type ScenarioStage = 'setup' | 'attack' | 'launder'
 
-export const SCENARIO_NAMES: readonly ScenarioName[] = ['bybit']
+export const SCENARIO_NAMES: readonly ScenarioName[] = ['bybit', 'wazirx', 'radiant', 'benign']
 
 export type RunScenarioParameters = {
   name: ScenarioName
@@ -55,6 +58,37 @@ export async function runScenario(
         groundTruthPath: parameters.groundTruthPath ?? null,
       }
       return summary
+    }
+    case 'wazirx':
+    case 'radiant': {
+      if (stage === 'launder')
+        throw new InputError(`--stage launder exists only for bybit`, {
+          code: 'USAGE',
+          field: '--stage',
+        })
+      if (parameters.name === 'wazirx') {
+        const setup = await setupWazirx(devnet)
+        const summary: ScenarioSummary = {
+          name: 'wazirx',
+          stage,
+          setup: jsonSafe({ ...setup, signerKeys: undefined }),
+        }
+        if (stage === 'attack') summary.attack = jsonSafe(await attackWazirx(devnet, setup))
+        return summary
+      }
+      const setup = await setupRadiant(devnet)
+      const summary: ScenarioSummary = {
+        name: 'radiant',
+        stage,
+        setup: jsonSafe({ ...setup, signerKeys: undefined }),
+      }
+      if (stage === 'attack') summary.attack = jsonSafe(await attackRadiant(devnet, setup))
+      return summary
+    }
+    case 'benign': {
+      // A month of routine operations has no attack stage: it always runs to the end.
+      const month = await runBenignMonth(devnet, { seed: parameters.seed ?? 1 })
+      return { name: 'benign', stage, month: jsonSafe(month) }
     }
     default:
       throw new InputError(
