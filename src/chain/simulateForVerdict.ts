@@ -11,6 +11,11 @@ export type SimulateForVerdictOptions = {
   blockNumber?: bigint | 'latest'
   /** Per RPC call. Default 10,000 ms. */
   timeoutMs?: number
+  /**
+   * Reuse fork state fetched earlier for the same URL and block hash (default true). Pass false
+   * on a devnet after cheat methods (hardhat_setStorageAt…) that change state without a block.
+   */
+  cache?: boolean
 }
 
 // One client per URL and timeout, so repeated verifications of the same block (a server, the
@@ -48,6 +53,7 @@ export async function simulateForVerdict(
     version: context.version,
     chainId: context.chainId,
     blockNumber: options.blockNumber ?? 'latest',
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
   })
   return { simulation: simulationToJson(simulation), findings: simulationFindings(simulation) }
 }
