@@ -43,7 +43,8 @@ export class RpcResponseError extends BaseError {
 // These JSON-RPC codes are answers about the request itself; another endpoint would say the same
 // (except -32601, which a different client may implement, so it is tried everywhere once).
 const DETERMINISTIC_CODES = new Set([3, -32602, -32600, -32700])
-const METHOD_NOT_FOUND = -32601
+// -32601 (JSON-RPC) and -32004 (EIP-1474 "method not supported") mean the method is missing.
+const METHOD_NOT_FOUND = new Set([-32601, -32004])
 
 // A node that is behind answers null for a block it has not seen; the block exists (the caller
 // saw it in a head), so null here is a failure of that endpoint, never a reason to skip.
@@ -243,7 +244,7 @@ export function createFailoverRpcClient(
       // Every endpoint answered with a JSON-RPC error: that is the answer.
       if (rpcAnswers.size === states.length && lastFailure?.kind === 'rpc') {
         const first = rpcAnswers.values().next().value as Failure
-        const notFound = [...rpcAnswers.values()].every((f) => f.rpcCode === METHOD_NOT_FOUND)
+        const notFound = [...rpcAnswers.values()].every((f) => METHOD_NOT_FOUND.has(f.rpcCode ?? 0))
         if (notFound || round >= 1)
           throw new RpcResponseError(method, first.rpcCode ?? 0, first.message)
       }

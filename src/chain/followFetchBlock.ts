@@ -385,6 +385,7 @@ function isUnsupported(error: unknown): boolean {
   if (!(error instanceof RpcResponseError)) return false
   return (
     error.rpcCode === -32601 ||
+    error.rpcCode === -32004 ||
     (/method/i.test(error.shortMessage) &&
       /not supported|does not exist|not available|not found|unsupported|not implemented/i.test(
         error.shortMessage,

@@ -251,6 +251,9 @@ export async function runWatch(
   const wsUrl = endpoints.find((e) => /^wss?:\/\//.test(e.url))?.url
   const heads = wsUrl && !options.once ? followNewHeads(wsUrl, { log }) : undefined
 
+  log(
+    `watching chain ${chainId}: ${safes.size} Safe(s), ${watched.size} address(es), notifiers ${notifierNames.join(', ') || 'none'}`,
+  )
   try {
     const result = await followChain(client, store, {
       chainId,
@@ -269,7 +272,10 @@ export async function runWatch(
       metrics,
       log,
       waitForHead: heads?.wait,
-      afterCommit: options.afterCommit,
+      afterCommit: (block, alerts) => {
+        if (alerts.length) log(`block ${block.number}: ${alerts.length} alert(s)`)
+        options.afterCommit?.(block, alerts)
+      },
     })
     if (options.once) {
       // Drain: deliver until nothing is pending (retries included) or the attempts run out.

@@ -57,7 +57,6 @@ export async function startAlertReceiver(
     const chunks: Buffer[] = []
     for await (const chunk of request) chunks.push(chunk as Buffer)
     const body = Buffer.concat(chunks).toString('utf8')
-    if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs))
     if (behaviour.random() < behaviour.failRate) {
       response.writeHead(500).end()
       return
@@ -94,6 +93,9 @@ export async function startAlertReceiver(
     }
     received.push(message)
     if (!byKey.has(key)) byKey.set(key, message)
+    // Slow after recording, like a receiver that stores then processes: a sender that dies
+    // during this wait has delivered without knowing it, and must re-send.
+    if (behaviour.delayMs) await new Promise((r) => setTimeout(r, behaviour.delayMs))
     if (behaviour.random() < behaviour.dropAfterRecordRate) {
       request.socket.destroy()
       return
