@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
@@ -21,10 +22,15 @@ const TYPES: Record<string, string> = {
  * framing, no plugins, no form posts elsewhere. A tampered page (the Bybit attack vector) cannot
  * pull in a script from another origin, and an injected inline script will not run.
  */
+// The one inline style the UI needs: the <style> element Cytoscape.js inserts for its container,
+// allowed by its exact hash rather than by 'unsafe-inline'.
+const CYTOSCAPE_STYLE = '.__________cytoscape_container { position: relative; }'
+const CYTOSCAPE_STYLE_HASH = `'sha256-${createHash('sha256').update(CYTOSCAPE_STYLE).digest('base64')}'`
+
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
-  "style-src 'self'",
+  `style-src 'self' ${CYTOSCAPE_STYLE_HASH}`,
   "img-src 'self' data:",
   "font-src 'self'",
   "connect-src 'self'",
@@ -77,8 +83,15 @@ export function webResponse(web: WebAssets, path: string): Response | null {
     web.files.get(path === '/' ? '/index.html' : path) ??
     (/\.[a-z0-9]+$/i.test(path) ? undefined : web.files.get('/index.html'))
   if (!file) return null
+  // The offline verify page inlines its script (pinned by hash in its own CSP); served here it is a
+  // download to keep on a USB stick, never a page running under this origin.
+  const download: Record<string, string> =
+    path === '/heistguard-verify.html'
+      ? { 'Content-Disposition': 'attachment; filename="heistguard-verify.html"' }
+      : {}
   return new Response(file.body as Uint8Array<ArrayBuffer>, {
     headers: {
+      ...download,
       'Content-Type': file.type,
       'Content-Security-Policy': CONTENT_SECURITY_POLICY,
       'X-Content-Type-Options': 'nosniff',
