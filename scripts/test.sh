@@ -15,5 +15,11 @@ echo "== typecheck" >&2
 npx --no-install tsc --noEmit -p .
 echo "== lint" >&2
 npx --no-install biome check src test bench
+echo "== test services: chromium, PostgreSQL, two-shard ClickHouse on 127.0.0.1" >&2
+bash scripts/ensure-chromium.sh
+services_env=$(bash scripts/services.sh start)
+trap 'bash scripts/services.sh stop >&2 || true' EXIT
+eval "$services_env"
+
 echo "== tests" >&2
 npx --no-install vitest run "$@"
