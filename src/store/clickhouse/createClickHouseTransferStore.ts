@@ -126,8 +126,6 @@ export async function createClickHouseTransferStore(
     )
   }
 
-  if (target.cluster && shards.length > 1) await checkCluster(first, target.cluster, shards.length)
-
   const newStaged = (): Staged => ({
     transfers: shards.map(() => []),
     transactions: shards.map(() => []),
@@ -346,6 +344,7 @@ export async function createClickHouseTransferStore(
     },
   }
   try {
+    if (target.cluster) await checkCluster(first, target.cluster, shards.length)
     await migrate()
   } catch (error) {
     await store.close()
