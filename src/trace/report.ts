@@ -187,8 +187,13 @@ export function buildTraceReport(
     for (let h = 0; h < K; h++)
       if (ledger.introduced[h]! > 0)
         stolen[input.heists[h]!]![dictionary.tokens[token]!] = formatAmount(ledger.introduced[h]!)
-  const amounts = (m: Map<number, number>) =>
-    Object.fromEntries([...m].map(([t, x]) => [dictionary.tokens[t]!, formatAmount(x)]))
+  const amounts = (m: Float64Array) => {
+    const out: Record<string, string> = {}
+    m.forEach((x, t) => {
+      if (x > 0) out[dictionary.tokens[t]!] = formatAmount(x)
+    })
+    return out
+  }
   return {
     policy: state.policy,
     heists: [...input.heists],

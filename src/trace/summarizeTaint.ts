@@ -52,6 +52,8 @@ export function summarizeTaint(
     for (let h = 0; h < state.K; h++)
       if (eth.burned[h]! > 0) gasBurned.set(heistIds[h]!, eth.burned[h]!)
   const byToken = new Map<string, number>()
-  for (const [token, x] of state.topUps.taintedByToken) byToken.set(dictionary.tokens[token]!, x)
+  state.topUps.taintedByToken.forEach((x, token) => {
+    if (x > 0) byToken.set(dictionary.tokens[token]!, x)
+  })
   return { holders, exits, gasBurned, taintedTopUps: { count: state.topUps.taintedCount, byToken } }
 }

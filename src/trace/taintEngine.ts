@@ -59,10 +59,14 @@ export type TaintState = {
   K: number
   setup: TaintSetup
   accountCount: number
-  accountKey: Map<number, number>
+  /** Account id + 1 of (address, ETH) by address id (0 = none): the common case, no hashing. */
+  ethAccount: Int32Array
+  /** Other tokens: token id -> address id -> account id (small-integer keys hash fast). */
+  tokenAccounts: Map<number, Map<number, number>>
   accountAddress: Uint32Array
   accountToken: Uint32Array
   accountsOfAddress: Map<number, number[]>
+  sourceAddresses: Set<number>
   balance: Float64Array
   /** haircut/tiho: taint amounts; poison: 1 when the account is poisoned by that heist. */
   taint: Float64Array
@@ -77,11 +81,12 @@ export type TaintState = {
   logLength: number
   exits: ExitRecord[]
   ledger: Map<number, TokenLedger>
+  /** Shortfalls per token id (Float64Array grown on demand: no boxing in the hot path). */
   topUps: {
     count: number
-    byToken: Map<number, number>
+    byToken: Float64Array
     taintedCount: number
-    taintedByToken: Map<number, number>
+    taintedByToken: Float64Array
   }
   /** Sources not yet applied, sorted by block. */
   pendingSources: TaintSource[]
@@ -139,10 +144,12 @@ export function createTaintState(setup: TaintSetup, capacity = 1024): TaintState
     K,
     setup,
     accountCount: 0,
-    accountKey: new Map(),
+    ethAccount: new Int32Array(cap),
+    tokenAccounts: new Map(),
     accountAddress: new Uint32Array(cap),
     accountToken: new Uint32Array(cap),
     accountsOfAddress: new Map(),
+    sourceAddresses: new Set(setup.sources.map((x) => x.address)),
     balance: new Float64Array(cap),
     taint: new Float64Array(cap * K),
     lots: [],
@@ -153,7 +160,12 @@ export function createTaintState(setup: TaintSetup, capacity = 1024): TaintState
     logLength: 0,
     exits: [],
     ledger: new Map(),
-    topUps: { count: 0, byToken: new Map(), taintedCount: 0, taintedByToken: new Map() },
+    topUps: {
+      count: 0,
+      byToken: new Float64Array(8),
+      taintedCount: 0,
+      taintedByToken: new Float64Array(8),
+    },
     pendingSources: [...setup.sources].sort((a, b) => a.block - b.block),
     activeSource: new Map(),
     dex: new Map(),
@@ -187,24 +199,45 @@ function growAccounts(state: TaintState, needed: number): void {
 }
 
 function accountOf(state: TaintState, address: number, token: number): number {
-  // Token ids stay below 2^20 and address ids below 2^32, so the key is an exact float64.
-  const key = address * 1048576 + token
-  let id = state.accountKey.get(key)
-  if (id === undefined) {
-    id = state.accountCount++
-    growAccounts(state, state.accountCount)
-    state.accountKey.set(key, id)
-    state.accountAddress[id] = address
-    state.accountToken[id] = token
+  let byAddress: Map<number, number> | undefined
+  if (token === 0) {
+    if (address < state.ethAccount.length) {
+      const known = state.ethAccount[address]!
+      if (known > 0) return known - 1
+    } else {
+      let cap = state.ethAccount.length
+      while (cap <= address) cap *= 2
+      const grown = new Int32Array(cap)
+      grown.set(state.ethAccount)
+      state.ethAccount = grown
+    }
+  } else {
+    byAddress = state.tokenAccounts.get(token)
+    if (!byAddress) {
+      byAddress = new Map()
+      state.tokenAccounts.set(token, byAddress)
+    }
+    const known = byAddress.get(address)
+    if (known !== undefined) return known
+  }
+  let id: number
+  id = state.accountCount++
+  growAccounts(state, state.accountCount)
+  if (token === 0) state.ethAccount[address] = id + 1
+  else byAddress!.set(address, id)
+  state.accountAddress[id] = address
+  state.accountToken[id] = token
+  // Only source addresses need the reverse index (their whole balance is tainted at a block).
+  if (state.sourceAddresses.has(address)) {
     let list = state.accountsOfAddress.get(address)
     if (!list) {
       list = []
       state.accountsOfAddress.set(address, list)
     }
     list.push(id)
-    if (state.policy === 'fifo' || state.policy === 'lifo')
-      state.lots[id] = { labels: [], amounts: [], head: 0 }
   }
+  if (state.policy === 'fifo' || state.policy === 'lifo')
+    state.lots[id] = { labels: [], amounts: [], head: 0 }
   return id
 }
 
@@ -257,15 +290,7 @@ export function prepareTransfers(state: TaintState, columns: TransferColumns): P
   const { placeOf } = state.setup
   const theft = state.setup.theftTx
   let needsOrder = false
-  const placeCache = new Map<number, number>()
-  const place = (a: number): number => {
-    let p = placeCache.get(a)
-    if (p === undefined) {
-      p = placeOf(a)
-      placeCache.set(a, p)
-    }
-    return p
-  }
+  const place = placeOf
   let lastDexIn = -1
   let txStart = 0
   for (let i = 0; i < n; i++) {
@@ -405,7 +430,7 @@ function taintWholeBalance(state: TaintState, acc: number, h: number): void {
 function topUp(state: TaintState, acc: number, missing: number): void {
   const token = state.accountToken[acc]!
   const address = state.accountAddress[acc]!
-  const sourceHeist = state.activeSource.get(address)
+  const sourceHeist = state.activeSource.size > 0 ? state.activeSource.get(address) : undefined
   const K = state.K
   let tainted = false
   if (state.policy === 'fifo' || state.policy === 'lifo') {
@@ -433,11 +458,20 @@ function topUp(state: TaintState, acc: number, missing: number): void {
     return
   }
   const t = state.topUps
+  if (token >= t.byToken.length) {
+    const grow = (a: Float64Array) => {
+      const b = new Float64Array(Math.max(token + 1, a.length * 2))
+      b.set(a)
+      return b
+    }
+    t.byToken = grow(t.byToken)
+    t.taintedByToken = grow(t.taintedByToken)
+  }
   t.count++
-  t.byToken.set(token, (t.byToken.get(token) ?? 0) + missing)
+  t.byToken[token]! += missing
   if (tainted) {
     t.taintedCount++
-    t.taintedByToken.set(token, (t.taintedByToken.get(token) ?? 0) + missing)
+    t.taintedByToken[token]! += missing
   }
 }
 
@@ -609,6 +643,11 @@ export function applyTransfers(
   let nextSourceBlock =
     state.pendingSources.length > 0 ? state.pendingSources[0]!.block : Number.POSITIVE_INFINITY
   const haircut = state.policy === 'haircut'
+  // Accounts were all created by prepareTransfers, so these arrays do not move during the loop.
+  const balance = state.balance
+  const taint = state.taint
+  const bestIn = state.bestIn
+  const bestAmount = state.bestAmount
   for (let j = 0; j < n; j++) {
     const i = order === null ? j : order[j]!
     if (block[i]! >= nextSourceBlock) {
@@ -623,7 +662,6 @@ export function applyTransfers(
       // Fast path: haircut between two ordinary accounts, inlined.
       const fa = fromAccount[i]!
       const ta = toAccount[i]!
-      const balance = state.balance
       let b = balance[fa]!
       if (b < v) {
         if (v - b > v * SLACK) topUp(state, fa, v - b)
@@ -631,7 +669,6 @@ export function applyTransfers(
         b = balance[fa]!
       }
       const r = v / b
-      const taint = state.taint
       const fb = fa * K
       const tb = ta * K
       let total = 0
@@ -646,7 +683,13 @@ export function applyTransfers(
       }
       balance[fa] = b - v
       balance[ta]! += v
-      if (total > 0) noteEvidence(state, ta, appendLog(state, txId[i]!, state.bestIn[fa]!), total)
+      if (total > 0) {
+        const log = appendLog(state, txId[i]!, bestIn[fa]!)
+        if (total > bestAmount[ta]!) {
+          bestAmount[ta] = total
+          bestIn[ta] = log
+        }
+      }
       continue
     }
     slowStep(state, columns, prepared, i, c)

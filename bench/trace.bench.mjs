@@ -1,0 +1,331 @@
+// Trace benchmark (issue 5). Run: npm run bench:trace (env: BENCH_ENGINE_N, BENCH_E2E_SIZES,
+// BENCH_SIDE_SIZES, BENCH_SQL_TIMEOUT_S). Prints a Markdown section for bench/RESULTS.md.
+// 1. Engine: transfers/s of applyTransfers on typed arrays, one core, per policy.
+// 2. End to end: `heistguard trace generate` -> `trace import` (cryo Parquet) -> `trace run`, wall
+//    time and peak resident memory of each process (GNU time), with the report checked against
+//    the generator's ground truth.
+// 3. Side by side, same trace (poison without labels = time-respecting reachability from the
+//    theft transfers): heistguard's engine vs a recursive SQL query in DuckDB vs a NetworkX script.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DuckDBInstance } from '@duckdb/node-api'
+import { build } from 'esbuild'
+
+const ENGINE_N = Number(process.env.BENCH_ENGINE_N ?? 10_000_000)
+const E2E_SIZES = (process.env.BENCH_E2E_SIZES ?? '1000000,10000000').split(',').map(Number)
+const SIDE_SIZES = (process.env.BENCH_SIDE_SIZES ?? '100000,1000000').split(',').map(Number)
+const SQL_TIMEOUT_S = Number(process.env.BENCH_SQL_TIMEOUT_S ?? 300)
+const log = (m) => process.stderr.write(`[bench ${(performance.now() / 1000).toFixed(1)}s] ${m}\n`)
+const dir = mkdtempSync(join(tmpdir(), 'hg-bench-trace-'))
+const out = []
+
+await build({
+  stdin: {
+    contents: `export * from './src/trace/taintEngine.ts'
+export * from './src/trace/TransferColumns.ts'
+export * from './src/trace/resolveTaintSetup.ts'
+export * from './src/store/duckdb/createDuckDbTransferStore.ts'`,
+    resolveDir: process.cwd(),
+    loader: 'ts',
+  },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  external: ['@duckdb/*'],
+  // Inside the repo so that the external @duckdb/node-api resolves from node_modules.
+  outfile: join(process.cwd(), 'node_modules/.cache/heistguard-bench/trace.mjs'),
+  logLevel: 'warning',
+})
+const lib = await import(join(process.cwd(), 'node_modules/.cache/heistguard-bench/trace.mjs'))
+
+// ---------- 1. engine ----------
+let seed = 7
+const rand = () => {
+  seed ^= seed << 13
+  seed ^= seed >>> 17
+  seed ^= seed << 5
+  return (seed >>> 0) / 4294967296
+}
+function synth(n, addresses) {
+  const c = lib.allocateTransferColumns(n)
+  for (let i = 0; i < n; i++) {
+    c.block[i] = i >>> 7
+    c.txId[i] = i
+    c.from[i] = Math.floor(addresses * rand() ** 3)
+    c.to[i] = Math.floor(addresses * rand() ** 3)
+    c.token[i] = rand() < 0.9 ? 0 : 1
+    c.amount[i] = 1e18 * (1 + rand() * 100)
+    c.kind[i] = 0
+  }
+  return c
+}
+function engineRun(columns, policy, K) {
+  const theftTx = new Map()
+  for (let i = 0; i < 1000; i++) theftTx.set(i, i % K)
+  const state = lib.createTaintState(
+    { policy, heistCount: K, theftTx, sources: [], placeOf: () => 0 },
+    2_000_000,
+  )
+  const p0 = performance.now()
+  const prepared = lib.prepareTransfers(state, columns)
+  const p1 = performance.now()
+  lib.applyTransfers(state, columns, prepared)
+  const p2 = performance.now()
+  lib.finishTaint(state)
+  const cons = lib.checkConservation(state)
+  return {
+    prepareMs: p1 - p0,
+    engineMs: p2 - p1,
+    ok: cons.ok,
+    err: cons.maxRelativeError,
+    accounts: state.accountCount,
+  }
+}
+log(`engine: synthesizing ${ENGINE_N} transfers over 1,000,000 addresses (power law)`)
+const big = synth(ENGINE_N, 1_000_000)
+// The floor to compare with: the bare haircut arithmetic over the same arrays, no top-up
+// accounting, no evidence, no labels (what "a plain loop" means in the issue).
+function plainLoop(c, K) {
+  const bal = new Float64Array(1_000_000)
+  const tn = new Float64Array(1_000_000 * K)
+  tn[0] = 1e20
+  bal[0] = 1e20
+  const t0 = performance.now()
+  for (let i = 0; i < c.length; i++) {
+    const a = c.from[i]
+    const b = c.to[i]
+    const x = c.amount[i]
+    let bb = bal[a]
+    if (bb < x) bb = x
+    const r = x / bb
+    for (let h = 0; h < K; h++) {
+      const q = tn[a * K + h] * r
+      tn[a * K + h] -= q
+      tn[b * K + h] += q
+    }
+    bal[a] = bb - x
+    bal[b] += x
+  }
+  return performance.now() - t0
+}
+plainLoop(big, 2)
+const plainMs = plainLoop(big, 2)
+log(`plain loop: ${(ENGINE_N / plainMs / 1000).toFixed(1)} M/s`)
+out.push(
+  '### Engine (one core, typed arrays, `applyTransfers` only; account ids resolved by `prepareTransfers`)',
+  '',
+)
+out.push(
+  '| policy | heists | transfers | engine M transfers/s | prepare M/s | conservation |',
+  '|---|---|---|---|---|---|',
+)
+for (const [policy, K, n] of [
+  ['haircut', 2, ENGINE_N],
+  ['haircut', 2, ENGINE_N],
+  ['haircut', 8, ENGINE_N],
+  ['tiho', 2, ENGINE_N],
+  ['poison', 2, ENGINE_N],
+  ['fifo', 2, Math.min(ENGINE_N, 2_000_000)],
+  ['lifo', 2, Math.min(ENGINE_N, 2_000_000)],
+]) {
+  const cols = n === ENGINE_N ? big : { ...big, length: n }
+  const r = engineRun(cols, policy, K)
+  const row = `| ${policy} | ${K} | ${n.toLocaleString('en')} | ${(n / r.engineMs / 1000).toFixed(1)} | ${(n / r.prepareMs / 1000).toFixed(1)} | ${policy === 'poison' ? 'n/a' : r.ok ? `ok (${r.err.toExponential(1)})` : `VIOLATED ${r.err}`} |`
+  log(row)
+  out.push(row)
+}
+out.push(
+  `| plain loop (floor: haircut arithmetic only) | 2 | ${ENGINE_N.toLocaleString('en')} | ${(ENGINE_N / plainMs / 1000).toFixed(1)} | - | - |`,
+)
+out.push(
+  '',
+  'First haircut row includes JIT warm-up; the second is steady state. Synthetic data: every first outflow of an address is a clean top-up (the data starts mid-history), and taint reaches most accounts, so nearly every row takes the evidence branch: a worst case.',
+  '',
+)
+
+// ---------- 2. end to end ----------
+function timed(args, stdoutFile) {
+  const r = spawnSync('/usr/bin/time', ['-v', 'node', 'bin/heistguard.js', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    stdio: ['ignore', stdoutFile ? 'pipe' : 'ignore', 'pipe'],
+  })
+  if (r.status !== 0)
+    throw new Error(`heistguard ${args.join(' ')} failed: ${r.stderr.slice(-2000)}`)
+  if (stdoutFile) writeFileSync(stdoutFile, r.stdout)
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(
+    r.stderr,
+  )
+  const seconds = wall
+    ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3])
+    : Number.NaN
+  const rss =
+    Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr)?.[1] ?? Number.NaN) / 1024
+  const engine = /scan (\d+) ms, engine (\d+) ms/.exec(r.stderr)
+  return {
+    seconds,
+    rssMb: rss,
+    scanMs: engine ? Number(engine[1]) : undefined,
+    engineMs: engine ? Number(engine[2]) : undefined,
+  }
+}
+out.push('### End to end: generate -> import cryo Parquet -> trace (haircut, 3 heists, labels)', '')
+out.push(
+  '| transfers | generate s (peak MB) | import s (peak MB) | trace run s (peak MB) | of which scan / engine s | import+trace s | report == ground truth |',
+  '|---|---|---|---|---|---|---|',
+)
+const datasets = new Map()
+for (const n of E2E_SIZES) {
+  const d = join(dir, `e2e-${n}`)
+  log(`e2e ${n}: generate`)
+  const g = timed([
+    'trace',
+    'generate',
+    '--transfers',
+    String(n),
+    '--heists',
+    '3',
+    '--seed',
+    '1',
+    '--out',
+    d,
+  ])
+  log(`e2e ${n}: import (cryo)`)
+  const db = join(d, 'store.duckdb')
+  const imp = timed(['trace', 'import', join(d, 'cryo'), '--db', db])
+  log(`e2e ${n}: run`)
+  const reportFile = join(d, 'report.json')
+  const run = timed(
+    ['trace', 'run', join(d, 'case.yaml'), '--labels', join(d, 'labels.csv'), '--db', db, '--json'],
+    reportFile,
+  )
+  const report = JSON.parse(readFileSync(reportFile, 'utf8'))
+  const truth = JSON.parse(readFileSync(join(d, 'ground-truth.json'), 'utf8')).policies.haircut
+  let worst = 0
+  let scale = 1
+  for (const byHeist of Object.values(truth.holders))
+    for (const a of Object.values(byHeist)) scale = Math.max(scale, Number(a))
+  for (const [key, byHeist] of Object.entries(truth.holders)) {
+    const [address, token] = key.split('|')
+    const h = report.holders.find((x) => x.address === address && x.token === token)
+    for (const [heist, a] of Object.entries(byHeist))
+      if (Number(a) >= 1)
+        worst = Math.max(worst, Math.abs(Number(h?.tainted[heist] ?? 0) - Number(a)) / scale)
+  }
+  const row = `| ${n.toLocaleString('en')} | ${g.seconds.toFixed(1)} (${g.rssMb.toFixed(0)}) | ${imp.seconds.toFixed(1)} (${imp.rssMb.toFixed(0)}) | ${run.seconds.toFixed(1)} (${run.rssMb.toFixed(0)}) | ${(run.scanMs / 1000).toFixed(1)} / ${(run.engineMs / 1000).toFixed(2)} | ${(imp.seconds + run.seconds).toFixed(1)} | ${worst <= 1e-9 ? 'yes' : 'NO'} (max rel. diff ${worst.toExponential(1)}) |`
+  log(row)
+  out.push(row)
+  datasets.set(n, d)
+}
+out.push('')
+
+// ---------- 3. side by side ----------
+out.push(
+  '### Same trace three ways: time-respecting reachability from the theft transfers (poison, no labels)',
+  '',
+)
+out.push(
+  '| transfers | heistguard scan+engine s | DuckDB recursive SQL s | NetworkX load+trace s | tainted (address, token): heistguard / SQL / NetworkX | SQL / heistguard | NetworkX / heistguard |',
+  '|---|---|---|---|---|---|---|',
+)
+const hasNetworkx =
+  spawnSync('python3', ['-c', 'import networkx'], { stdio: 'ignore' }).status === 0
+for (const n of SIDE_SIZES) {
+  let d = datasets.get(n)
+  if (!d) {
+    d = join(dir, `side-${n}`)
+    log(`side ${n}: generate + import`)
+    timed([
+      'trace',
+      'generate',
+      '--transfers',
+      String(n),
+      '--heists',
+      '3',
+      '--seed',
+      '1',
+      '--out',
+      d,
+    ])
+    timed(['trace', 'import', join(d, 'cryo'), '--db', join(d, 'store.duckdb')])
+  }
+  const db = join(d, 'store.duckdb')
+  const thefts = [...readFileSync(join(d, 'case.yaml'), 'utf8').matchAll(/0x[0-9a-f]{64}/g)].map(
+    (m) => m[0],
+  )
+  // heistguard
+  const store = await lib.createDuckDbTransferStore(db)
+  const t0 = performance.now()
+  const scan = await store.scanTransfers()
+  const chunks = []
+  for await (const c of scan.chunks) chunks.push(c)
+  const columns = lib.concatTransferColumns(chunks)
+  const t1 = performance.now()
+  const state = lib.runTaint(
+    columns,
+    lib.resolveTaintSetup(
+      { policy: 'poison', heists: [{ id: 'all', thefts, sources: [] }], places: new Map() },
+      scan.dictionary,
+    ),
+  )
+  const t2 = performance.now()
+  let ours = 0
+  for (let a = 0; a < state.accountCount; a++) if (state.taint[a] > 0) ours++
+  await store.close()
+  // DuckDB recursive SQL (earliest infection per (address, token), USING KEY keeps one row each)
+  const inst = await DuckDBInstance.create(db)
+  const conn = await inst.connect()
+  await conn.run(`CREATE TEMP TABLE t AS SELECT row_number() OVER (ORDER BY block_number, coalesce(tx_index, 1000000000), tx_hash, CASE kind WHEN 'native' THEN 1 ELSE 2 END, ordinal) AS seq,
+    from_address AS src, to_address AS dst, token, tx_hash FROM transfers WHERE amount_f64 > 0`)
+  const theftList = thefts.map((h) => `'${h}'`).join(',')
+  const sql = `WITH RECURSIVE reach(addr, token, seq) USING KEY (addr, token) AS (
+      SELECT dst, token, min(seq) FROM t WHERE tx_hash IN (${theftList}) GROUP BY dst, token
+      UNION
+      (SELECT t.dst, t.token, min(t.seq) FROM reach r JOIN t ON t.src = r.addr AND t.token = r.token AND t.seq > r.seq
+        LEFT JOIN recurring.reach k ON k.addr = t.dst AND k.token = t.token
+        WHERE k.seq IS NULL OR t.seq < k.seq
+        GROUP BY t.dst, t.token))
+    SELECT count(*) AS n FROM reach`
+  const s0 = performance.now()
+  let sqlCount = 'timeout'
+  let sqlSeconds = Number.NaN
+  const timer = setTimeout(() => conn.interrupt(), SQL_TIMEOUT_S * 1000)
+  try {
+    sqlCount = Number((await conn.runAndReadAll(sql)).getRowObjectsJS()[0].n)
+    sqlSeconds = (performance.now() - s0) / 1000
+  } catch (e) {
+    log(`SQL stopped: ${String(e.message).split('\n')[0]}`)
+  }
+  clearTimeout(timer)
+  // NetworkX input
+  const edges = join(d, 'edges.csv')
+  const seeds = join(d, 'seeds.csv')
+  await conn.run(`COPY (SELECT seq, src, dst, token FROM t ORDER BY seq) TO '${edges}' (HEADER)`)
+  await conn.run(
+    `COPY (SELECT seq, dst || '|' || token FROM t WHERE tx_hash IN (${theftList}) ORDER BY seq) TO '${seeds}' (HEADER false)`,
+  )
+  conn.closeSync()
+  inst.closeSync()
+  let nx = { tainted: 'n/a', load_s: Number.NaN, trace_s: Number.NaN }
+  if (hasNetworkx) {
+    log(`side ${n}: networkx`)
+    nx = JSON.parse(
+      execFileSync('python3', ['bench/trace_networkx.py', edges, seeds], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 26,
+      }),
+    )
+  }
+  const oursS = (t2 - t0) / 1000
+  const nxS = nx.load_s + nx.trace_s
+  const row = `| ${n.toLocaleString('en')} | ${oursS.toFixed(2)} (engine ${((t2 - t1) / 1000).toFixed(3)}) | ${Number.isNaN(sqlSeconds) ? `> ${SQL_TIMEOUT_S} (stopped)` : sqlSeconds.toFixed(2)} | ${Number.isNaN(nxS) ? 'n/a' : `${nxS.toFixed(2)} (${nx.load_s.toFixed(2)} + ${nx.trace_s.toFixed(2)})`} | ${ours} / ${sqlCount} / ${nx.tainted} | ${Number.isNaN(sqlSeconds) ? `> ${(SQL_TIMEOUT_S / oursS).toFixed(0)}x` : `${(sqlSeconds / oursS).toFixed(1)}x`} | ${Number.isNaN(nxS) ? 'n/a' : `${(nxS / oursS).toFixed(1)}x`} |`
+  log(row)
+  out.push(row)
+}
+out.push('')
+const cpu = cpus()[0]?.model ?? 'unknown'
+const header = `## trace (issue 5) — ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores, ${cpu}, Node ${process.version}\n`
+process.stdout.write(`${header}\n${out.join('\n')}\n`)
+if (process.env.BENCH_KEEP !== '1') rmSync(dir, { recursive: true, force: true })
