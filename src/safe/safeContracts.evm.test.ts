@@ -22,8 +22,10 @@ import {
 import { privateKeyToAccount, sign } from 'viem/accounts'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Address, Hex } from '../core/hex.js'
-import { safeAbi, safeLegacyAbi } from './abi.js'
+import { compatibilityFallbackHandlerAbi, safeAbi, safeLegacyAbi } from './abi.js'
 import { preValidatedSignature } from './approveHash.js'
+import { encodeSafeSignatures } from './encodeSafeSignatures.js'
+import { hashSafeMessageBytes } from './hashSafeMessage.js'
 import { hashSafeTx } from './hashSafeTx.js'
 import { parseSignatures } from './parseSignatures.js'
 import { safeVersionFeatures } from './safeVersionFeatures.js'
@@ -112,6 +114,18 @@ type Deployed = { vm: VM; singleton: Address; safe: Address }
 
 async function deploy(release: (typeof RELEASES)[number]): Promise<Deployed> {
   const vm = await createVM()
+  return { vm, ...(await deployInto(vm, release, OWNERS, 3n, HANDLER)) }
+}
+
+const NO_ADDRESS = '0x0000000000000000000000000000000000000000'
+
+async function deployInto(
+  vm: VM,
+  release: (typeof RELEASES)[number],
+  owners: readonly Address[],
+  threshold: bigint,
+  handler: Address,
+): Promise<{ singleton: Address; safe: Address }> {
   const singleton = (await call(vm, DEPLOYER, undefined, bytecode(release.singleton))).created!
   const proxyCode = concat([
     bytecode(release.proxy),
@@ -123,33 +137,16 @@ async function deploy(release: (typeof RELEASES)[number]): Promise<Deployed> {
       ? encodeFunctionData({
           abi: safeLegacyAbi,
           functionName: 'setup',
-          args: [
-            OWNERS,
-            3n,
-            `0x${'00'.repeat(20)}`,
-            '0x',
-            `0x${'00'.repeat(20)}`,
-            0n,
-            `0x${'00'.repeat(20)}`,
-          ],
+          args: [owners, threshold, NO_ADDRESS, '0x', NO_ADDRESS, 0n, NO_ADDRESS],
         })
       : encodeFunctionData({
           abi: safeAbi,
           functionName: 'setup',
-          args: [
-            OWNERS,
-            3n,
-            `0x${'00'.repeat(20)}`,
-            '0x',
-            HANDLER,
-            `0x${'00'.repeat(20)}`,
-            0n,
-            `0x${'00'.repeat(20)}`,
-          ],
+          args: [owners, threshold, NO_ADDRESS, '0x', handler, NO_ADDRESS, 0n, NO_ADDRESS],
         })
   const result = await call(vm, DEPLOYER, safe, setup)
   expect(result.reverted).toBe(false)
-  return { vm, singleton, safe }
+  return { singleton, safe }
 }
 
 async function contractTxHash(d: Deployed, tx: SafeTx): Promise<Hex> {
@@ -316,6 +313,97 @@ for (const release of RELEASES) {
       expect(await storage(d.vm, d.safe, SAFE_STORAGE_SLOTS.singleton)).toBe(
         hexToBigInt(pad(d.singleton)),
       )
+    })
+  })
+}
+
+const HANDLERS: Partial<Record<SafeVersion, string>> = {
+  '1.3.0': `${nm}/safe-contracts-1.3.0/build/artifacts/contracts/handler/CompatibilityFallbackHandler.sol/CompatibilityFallbackHandler.json`,
+  '1.4.1': `${nm}/@safe-global/safe-contracts/build/artifacts/contracts/handler/CompatibilityFallbackHandler.sol/CompatibilityFallbackHandler.json`,
+}
+
+// A Safe owned by another Safe: the child signs the parent's transaction with an EIP-1271
+// contract signature (v = 0), validated by the child's CompatibilityFallbackHandler over
+// SafeMessage(parent's encoded transaction data) in the child's domain.
+for (const version of ['1.3.0', '1.4.1'] as const) {
+  describe(`Safe ${version} nested owner, contract signature`, () => {
+    it('execTransaction accepts encodeSafeSignatures output; hashSafeMessageBytes is what the child signs', async () => {
+      const release = RELEASES.find((r) => r.version === version)!
+      const vm = await createVM()
+      const handler = (await call(vm, DEPLOYER, undefined, bytecode(HANDLERS[version]!))).created!
+      const [o0, o1, o2] = OWNERS as [Address, Address, Address]
+      const child = (await deployInto(vm, release, [o1, o2], 2n, handler)).safe
+      const parent = (await deployInto(vm, release, [o0, child], 2n, handler)).safe
+      const tx: SafeTx = {
+        ...zeroTx(),
+        to: parent,
+        data: encodeFunctionData({ abi: safeAbi, functionName: 'changeThreshold', args: [1n] }),
+      }
+      const parentHashes = hashSafeTx({ chainId: 1n, safe: parent, version }, tx)
+      const txHashData = concat(['0x1901', parentHashes.domainHash, parentHashes.messageHash])
+      const childHash = hashSafeMessageBytes({ chainId: 1n, safe: child, version }, txHashData)
+      const getMessageHash = await call(
+        vm,
+        DEPLOYER,
+        handler,
+        encodeFunctionData({
+          abi: compatibilityFallbackHandlerAbi,
+          functionName: 'getMessageHashForSafe',
+          args: [child, txHashData],
+        }),
+      )
+      expect(getMessageHash.returnValue).toBe(childHash.safeMessageHash)
+      const childSignatures = encodeSafeSignatures(
+        await Promise.all(
+          [o2, o1].map(async (o) => ({
+            type: 'ecdsa' as const,
+            signer: o,
+            signature: await sign({
+              hash: childHash.safeMessageHash,
+              privateKey: keyOf(o),
+              to: 'hex',
+            }),
+          })),
+        ),
+      )
+      const signatures = encodeSafeSignatures([
+        { type: 'contract', signer: child, data: childSignatures },
+        {
+          type: 'ecdsa',
+          signer: o0,
+          signature: await sign({
+            hash: parentHashes.safeTxHash,
+            privateKey: keyOf(o0),
+            to: 'hex',
+          }),
+        },
+      ])
+      const parsed = await parseSignatures(signatures, parentHashes.safeTxHash, { version })
+      expect(parsed.map((p) => p.signer).sort()).toEqual([o0, child].sort())
+      expect(parsed.find((p) => p.type === 'contract')?.data).toBe(childSignatures)
+      const exec = await call(
+        vm,
+        DEPLOYER,
+        parent,
+        encodeFunctionData({
+          abi: safeAbi,
+          functionName: 'execTransaction',
+          args: [
+            tx.to,
+            tx.value,
+            tx.data,
+            tx.operation,
+            tx.safeTxGas,
+            tx.baseGas,
+            tx.gasPrice,
+            tx.gasToken,
+            tx.refundReceiver,
+            signatures,
+          ],
+        }),
+      )
+      expect(exec.reverted).toBe(false)
+      expect(await storage(vm, parent, SAFE_STORAGE_SLOTS.threshold)).toBe(1n)
     })
   })
 }
