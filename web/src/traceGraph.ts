@@ -170,7 +170,10 @@ export function buildTraceGraph(report: CaseReport, filter: GraphFilter = {}): G
     }
   }
   if (hasSteps) {
-    const targets = new Set(steps.map((s) => s.to.toLowerCase()))
+    const stepHeist = (s: Step) => s.heist ?? heists[0] ?? 'unknown'
+    const targets = new Set(
+      steps.filter((s) => heistOK(stepHeist(s))).map((s) => s.to.toLowerCase()),
+    )
     for (const s of steps) {
       const heist = s.heist ?? heists[0] ?? 'unknown'
       if (!heistOK(heist)) continue
@@ -294,6 +297,7 @@ function layoutDepth(nodes: Map<string, GraphNode>, edges: Map<string, GraphEdge
   }
   const queue = [...nodes.values()].filter((n) => n.role === 'theft').map((n) => n.id)
   const seen = new Set(queue)
+  for (const n of nodes.values()) n.depth = n.role === 'theft' ? 0 : -1
   while (queue.length > 0) {
     const id = queue.shift()!
     const d = nodes.get(id)!.depth
@@ -304,6 +308,8 @@ function layoutDepth(nodes: Map<string, GraphNode>, edges: Map<string, GraphEdge
       queue.push(t)
     }
   }
+  // Not reachable from a theft under the current filter: one column after the thefts.
+  for (const n of nodes.values()) if (n.depth < 0) n.depth = 1
 }
 
 function rank(role: GraphNode['role']): number {

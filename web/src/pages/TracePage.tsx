@@ -62,17 +62,29 @@ export function TracePage() {
     const max = Math.max(1, ...graph.nodes.map((n) => n.amount))
     const color = (heist: string) =>
       PALETTE[Math.max(0, graph.heists.indexOf(heist)) % PALETTE.length]!
-    const perDepth = new Map<number, number>()
+    // Columns by hop depth; a column with many nodes becomes a square block so the graph stays
+    // readable when zoomed to fit (700 holders in one column would be a 50,000-pixel sliver).
     const sorted = [...graph.nodes].sort((a, b) => a.depth - b.depth || b.amount - a.amount)
     const counts = new Map<number, number>()
     for (const n of sorted) counts.set(n.depth, (counts.get(n.depth) ?? 0) + 1)
+    const blockCols = new Map<number, number>()
+    const columnX = new Map<number, number>()
+    let x = 0
+    for (const depth of [...counts.keys()].sort((a, b) => a - b)) {
+      const cols = Math.max(1, Math.ceil(Math.sqrt(counts.get(depth)! / 3)))
+      blockCols.set(depth, cols)
+      columnX.set(depth, x)
+      x += (cols - 1) * 90 + 320
+    }
+    const perDepth = new Map<number, number>()
     const cy = cytoscape({
       container: container.current,
       elements: [
         ...sorted.map((n) => {
           const i = perDepth.get(n.depth) ?? 0
           perDepth.set(n.depth, i + 1)
-          const rows = counts.get(n.depth)!
+          const cols = blockCols.get(n.depth)!
+          const rows = Math.ceil(counts.get(n.depth)! / cols)
           return {
             group: 'nodes' as const,
             data: {
@@ -82,7 +94,10 @@ export function TracePage() {
               color: color(n.heist),
               role: n.role,
             },
-            position: { x: n.depth * 320, y: (i - (rows - 1) / 2) * 70 },
+            position: {
+              x: columnX.get(n.depth)! + (i % cols) * 90,
+              y: (Math.floor(i / cols) - (rows - 1) / 2) * 70,
+            },
           }
         }),
         ...graph.edges.map((e) => ({
@@ -230,7 +245,7 @@ export function TracePage() {
                   {Object.entries(selected.heists).map(([h, v]) => (
                     <tr key={h}>
                       <th>{h}</th>
-                      <td>{v.toLocaleString('en-US', { maximumFractionDigits: 0 })}</td>
+                      <td>{amountText(v, selected.tokens)}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -248,7 +263,7 @@ export function TracePage() {
                           'theft ',
                         )}
                       </code>{' '}
-                      {e.amount.toLocaleString('en-US', { maximumFractionDigits: 0 })}
+                      {amountText(e.amount, selected.tokens)}
                       {e.txs.length > 0 ? (
                         <div className="muted small-text">{e.txs.join(', ')}</div>
                       ) : null}
@@ -283,4 +298,12 @@ export function TracePage() {
       </div>
     </div>
   )
+}
+
+/** ETH amounts (wei in the report) in ETH; other tokens in base units, as the report has them. */
+function amountText(value: number, tokens: string[]): string {
+  const eth = tokens.length === 0 || tokens.every((t) => t === 'ETH' || t === 'native')
+  return eth
+    ? `${(value / 1e18).toLocaleString('en-US', { maximumFractionDigits: 4 })} ETH`
+    : `${value.toLocaleString('en-US', { maximumFractionDigits: 0 })} (base units)`
 }
