@@ -117,6 +117,7 @@ describe('simulateSafeTx on a Safe 1.3.0', () => {
     'function init(string name, string symbol, uint8 decimals, address minter)',
     'function mint(address to, uint256 amount)',
     'function transfer(address to, uint256 amount) returns (bool)',
+    'function approve(address spender, uint256 amount) returns (bool)',
   ])
   const token = getAddress('0x00000000000000000000000000000000000d0c70')
 
@@ -255,6 +256,80 @@ describe('simulateSafeTx on a Safe 1.3.0', () => {
       'AddedOwner',
       'ChangedThreshold',
       'ExecutionSuccess',
+    ])
+  })
+
+  test('module, guard and fallback handler changes are named and reported high', async () => {
+    const target = getAddress('0x000000000000000000000000000000000000f00d')
+    const run = async (functionName: 'enableModule' | 'setGuard' | 'setFallbackHandler') => {
+      const data = encodeFunctionData({ abi: safeAbi, functionName, args: [target] })
+      const simulation = await simulateSafeTx(client, {
+        safe,
+        tx: safeTx({ to: safe, data, nonce: 1n }),
+      })
+      return {
+        names: simulation.storageWrites.map((w) => w.name),
+        findings: simulationFindings(simulation).map((f) => [
+          f.rule,
+          f.severity,
+          f.effect,
+          f.message,
+        ]),
+      }
+    }
+    expect(await run('enableModule')).toEqual({
+      names: ['nonce', `modules[${target}]`, 'modules[0x0000000000000000000000000000000000000001]'],
+      findings: [
+        [
+          'simulation-modules-changed',
+          'high',
+          'warn',
+          `Changes the Safe's modules: enables module ${target}; an enabled module can move funds without any owner signature.`,
+        ],
+      ],
+    })
+    expect(await run('setGuard')).toEqual({
+      names: ['nonce', 'guard'],
+      findings: [
+        [
+          'simulation-guard-changed',
+          'high',
+          'warn',
+          `Changes the Safe's transaction guard from none to ${target}.`,
+        ],
+      ],
+    })
+    const handler = getAddress(safeContractAddress('1.3.0', 'fallbackHandler'))
+    expect(await run('setFallbackHandler')).toEqual({
+      names: ['nonce', 'fallbackHandler'],
+      findings: [
+        [
+          'simulation-fallback-handler-changed',
+          'high',
+          'warn',
+          `Changes the Safe's fallback handler from ${handler} to ${target}.`,
+        ],
+      ],
+    })
+  })
+
+  test('a DELEGATECALL that writes storage outside the Safe layout blocks; a queued nonce is noted', async () => {
+    // DevToken.approve run in the Safe's context writes allowance[safe][spender]: a slot no Safe has.
+    const data = encodeFunctionData({
+      abi: tokenAbi,
+      functionName: 'approve',
+      args: [recipient, 5n],
+    })
+    const simulation = await simulateSafeTx(client, {
+      safe,
+      tx: safeTx({ to: token, data, operation: 1, nonce: 4n }),
+    })
+    expect(simulation.storageWrites.map((w) => w.name)).toEqual(['nonce', null])
+    expect(simulation.storageWrites[0]).toMatchObject({ before: word(4n), after: word(5n) })
+    expect(simulation.overrides.map((o) => o.name)).toContain('nonce')
+    expect(simulationFindings(simulation).map((f) => [f.rule, f.severity, f.effect])).toEqual([
+      ['simulation-unknown-safe-storage-written', 'high', 'block'],
+      ['simulation-nonce-queued', 'info', 'pass'],
     ])
   })
 
