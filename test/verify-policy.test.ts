@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest'
-import { parseAmount, parsePolicy, selectSafePolicy } from '../src/verify/policy.js'
+import { parseAmount, parsePolicy } from '../src/verify/policy.js'
+import { selectSafePolicy } from '../src/verify/selectSafePolicy.js'
 
 const SAFE = '0x1Db92e2EeBC8E0c075a02BeA49a2935BcD2dFCF4'
 

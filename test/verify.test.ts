@@ -7,11 +7,8 @@ import { readAddressList } from '../src/labels/addressList.js'
 import type { SafeContext, SafeTx } from '../src/safe/types.js'
 import { encodeMultiSend } from '../src/verify/decodeMultiSend.js'
 import { parsePolicy } from '../src/verify/policy.js'
-import {
-  recoverSignatures,
-  type VerifyInput,
-  verifySafeTransaction,
-} from '../src/verify/verifySafeTransaction.js'
+import { recoverSignatures } from '../src/verify/recoverSignatures.js'
+import { type VerifyInput, verifySafeTransaction } from '../src/verify/verifySafeTransaction.js'
 
 // Public facts: shared/data/README.md (Bybit, chain 1, Safe v1.1.1, nonce 71).
 const SAFE = '0x1Db92e2EeBC8E0c075a02BeA49a2935BcD2dFCF4' as Address

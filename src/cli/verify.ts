@@ -1,7 +1,6 @@
 import { readFile, stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { InputError } from '../core/BaseError.js'
-import { readAddressList } from '../labels/addressList.js'
 import {
   buildSafeTx,
   confirmationsOf,
@@ -11,14 +10,13 @@ import {
   type TxRecord,
   txRecordsOf,
 } from '../verify/parseTxInput.js'
-import { type Policy, parsePolicy, selectSafePolicy } from '../verify/policy.js'
+import type { Policy } from '../verify/policy.js'
 import { type AbiSource, createRegistry } from '../verify/registry/createRegistry.js'
-import { parseAbiFile } from '../verify/registry/parseAbiFile.js'
 import { renderVerdictText } from '../verify/renderVerdictText.js'
+import { selectSafePolicy } from '../verify/selectSafePolicy.js'
 import { toJsonValue } from '../verify/toJsonValue.js'
 import type { Finding, ProposalSummary, Verdict } from '../verify/Verdict.js'
 import {
-  recoverSignatures,
   type VerifyInput,
   type VerifyLabels,
   verifySafeTransaction,
@@ -154,11 +152,16 @@ export async function run(context: VerifyCliContext): Promise<number> {
   let labels: VerifyLabels | undefined
   const abis: AbiSource[] = []
   if (values.policy !== undefined) {
+    // Loaded on demand: YAML and zod, secp256k1 and list parsing cost start-up time nobody
+    // without a policy or signatures should pay.
+    const { parsePolicy } = await import('../verify/policy.js')
     const path = resolve(context.cwd, values.policy)
     policy = parsePolicy(await readText(path, values.policy), values.policy)
     const entry = selectSafePolicy(policy, first.input.context.safe, first.input.context.chainId)
     const base = dirname(path)
     if (entry) {
+      const { readAddressList } = await import('../labels/addressList.js')
+      const { parseAbiFile } = await import('../verify/registry/parseAbiFile.js')
       const sanctioned = new Map<string, { source: string; name?: string }>()
       for (const list of entry.sanctionsLists) {
         const parsed = await readAddressList(resolve(base, list))
@@ -181,7 +184,13 @@ export async function run(context: VerifyCliContext): Promise<number> {
     )
 
   const options = { registry, ...(policy ? { policy } : {}), ...(labels ? { labels } : {}) }
-  const recovered = await Promise.all(inputs.map(({ input }) => recoverSignatures(input)))
+  const needsRecovery = inputs.some(
+    ({ input }) => input.signatures !== undefined || input.confirmations !== undefined,
+  )
+  const recover = needsRecovery
+    ? (await import('../verify/recoverSignatures.js')).recoverSignatures
+    : undefined
+  const recovered = await Promise.all(inputs.map(({ input }) => (recover ? recover(input) : input)))
   if (recovered.length > 1) {
     const proposals: ProposalSummary[] = recovered.map((input) => {
       const verdict = verifySafeTransaction(input, options)

@@ -1,15 +1,10 @@
-import {
-  type AbiParameter,
-  decodeFunctionData,
-  encodeFunctionData,
-  formatEther,
-  getAddress,
-} from 'viem'
+import { type AbiParameter, decodeFunctionData, encodeFunctionData, getAddress } from 'viem'
 import type { Address, Hex } from '../core/hex.js'
 import { decodeMultiSend } from './decodeMultiSend.js'
 import {
   addressKey,
   formatAmount,
+  formatEther,
   MAX_UINT160,
   MAX_UINT256,
   shortAddress,

@@ -1,4 +1,4 @@
-import { formatUnits, getAddress } from 'viem'
+import { getAddress } from 'viem'
 import type { Address } from '../core/hex.js'
 
 /**
@@ -23,6 +23,27 @@ export function formatAmount(value: bigint, token: { decimals?: number; symbol?:
   if (token.decimals === undefined)
     return `${value} base units${token.symbol ? ` of ${token.symbol}` : ''}`
   return `${formatUnits(value, token.decimals)} ${token.symbol ?? 'units'}`
+}
+
+/**
+ * `value / 10^decimals` as an exact decimal string without trailing zeros. Written here rather
+ * than imported from viem because esbuild puts viem's formatUnits in a chunk with the whole
+ * public client, which the verify command would then load at start-up.
+ *
+ * @example
+ * formatUnits(1500000000000000000n, 18) // '1.5'
+ */
+export function formatUnits(value: bigint, decimals: number): string {
+  const negative = value < 0n
+  const digits = (negative ? -value : value).toString().padStart(decimals + 1, '0')
+  const whole = digits.slice(0, digits.length - decimals)
+  const fraction = digits.slice(digits.length - decimals).replace(/0+$/, '')
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`
+}
+
+/** Wei as ETH, exact. */
+export function formatEther(value: bigint): string {
+  return formatUnits(value, 18)
 }
 
 /** Lowercase key for address maps. */

@@ -265,25 +265,6 @@ export function parsePolicy(text: string, file: string): Policy {
   return { source: file, safes }
 }
 
-/**
- * The policy entry for one Safe (and chain, when the entry names one), or undefined.
- *
- * @example
- * selectSafePolicy(policy, '0x1Db92e2EeBC8E0c075a02BeA49a2935BcD2dFCF4', 1n)?.name
- */
-export function selectSafePolicy(
-  policy: Policy,
-  safe: Address,
-  chainId: bigint,
-): SafePolicy | undefined {
-  const key = safe.toLowerCase()
-  return policy.safes.find(
-    (entry) =>
-      entry.address.toLowerCase() === key &&
-      (entry.chainId === undefined || entry.chainId === chainId),
-  )
-}
-
 function formatPath(path: readonly (string | number)[]): string {
   let out = ''
   for (const part of path)

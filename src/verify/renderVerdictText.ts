@@ -1,4 +1,4 @@
-import { formatEther } from 'viem'
+import { formatEther } from './format.js'
 import type { DecodedCall, Verdict } from './Verdict.js'
 
 const HEADLINE = {

@@ -1,12 +1,12 @@
 import type { Address, Hex } from '../core/hex.js'
 import { hashSafeTx } from '../safe/hashSafeTx.js'
-import { type ParsedSignature, parseSignatures } from '../safe/parseSignatures.js'
+import type { ParsedSignature } from '../safe/parseSignatures.js'
 import type { SafeContext, SafeTx } from '../safe/types.js'
 import { flattenCalls } from './callFacts.js'
 import { canonicalFacts } from './canonical.js'
 import { decodeCall } from './decodeCall.js'
 import { addressKey } from './format.js'
-import { type Policy, type PolicyAddressEntry, selectSafePolicy } from './policy.js'
+import type { Policy, PolicyAddressEntry } from './policy.js'
 import { createRegistry, type Registry } from './registry/createRegistry.js'
 import { adminRules, configChangeRule } from './rules/adminRules.js'
 import { counterpartyRules } from './rules/counterpartyRules.js'
@@ -21,6 +21,7 @@ import {
   unlimitedApprovalRule,
   valueLimitRule,
 } from './rules/valueRules.js'
+import { selectSafePolicy } from './selectSafePolicy.js'
 import type { Finding, ProposalSummary, Verdict, VerdictValue } from './Verdict.js'
 
 /** One Transaction Service confirmation, with its signer once recovered. */
@@ -203,52 +204,21 @@ export function verifySafeTransaction(input: VerifyInput, options: VerifyOptions
   return result
 }
 
-/**
- * Splits and recovers the signatures and confirmations of an input against the safeTxHash of
- * its own fields, so that `verifySafeTransaction` can say whether they approve it. Unparseable
- * signatures become a recorded error (a finding later), not an exception.
- *
- * @example
- * const ready = await recoverSignatures({ context, tx, signatures: '0xd0afef78…' })
- * ready.recovered // [{ type: 'eth_sign', signer: '0x1F4E…', ... }, ...]
- */
-export async function recoverSignatures(input: VerifyInput): Promise<VerifyInput> {
-  const { safeTxHash } = hashSafeTx(input.context, input.tx)
-  const out: VerifyInput = { ...input }
-  if (input.signatures !== undefined && input.signatures !== '0x') {
-    try {
-      out.recovered = await parseSignatures(input.signatures, safeTxHash)
-    } catch (error) {
-      out.recovered = { error: firstLine(error) }
-    }
-  }
-  if (input.confirmations)
-    out.confirmations = await Promise.all(
-      input.confirmations.map(async (confirmation) => {
-        try {
-          const [parsed] = await parseSignatures(confirmation.signature, safeTxHash, {
-            field: 'confirmation',
-          })
-          if (!parsed) return { ...confirmation, error: 'empty signature' }
-          return { ...confirmation, signer: parsed.signer, type: parsed.type }
-        } catch (error) {
-          return { ...confirmation, signer: null, error: firstLine(error) }
-        }
-      }),
-    )
-  return out
-}
-
-function firstLine(error: unknown): string {
-  const message =
-    error instanceof Error
-      ? ((error as { shortMessage?: string }).shortMessage ?? error.message)
-      : String(error)
-  return message.split('\n')[0] ?? ''
-}
-
 function sentence(text: string): string {
   const trimmed = text.trim()
   if (trimmed === '') return trimmed
   return `${trimmed[0]!.toUpperCase()}${trimmed.slice(1)}${/[.!?]$/.test(trimmed) ? '' : '.'}`
+}
+
+/**
+ * Recovers the signatures and confirmations of an input against its own safeTxHash (see
+ * `recoverSignatures.ts`). Loads the secp256k1 code on first use, so that callers that verify
+ * unsigned transactions never pay for it.
+ *
+ * @example
+ * const verdict = verifySafeTransaction(await recoverSignatures({ context, tx, signatures }), { policy })
+ */
+export async function recoverSignatures(input: VerifyInput): Promise<VerifyInput> {
+  const { recoverSignatures: recover } = await import('./recoverSignatures.js')
+  return recover(input)
 }
