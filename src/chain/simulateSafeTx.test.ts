@@ -259,6 +259,37 @@ describe('simulateSafeTx on a Safe 1.3.0', () => {
     ])
   })
 
+  test('a node without eth_getProof: accounts come from eth_getBalance/getTransactionCount/getCode', async () => {
+    const methods = new Set<string>()
+    // The devnet itself answers "method not supported" (-32004) for the renamed method.
+    const noProof: RpcClient = {
+      request: (method, params) => {
+        methods.add(method)
+        return client.request(
+          method === 'eth_getProof' ? 'eth_getProofUnsupported' : method,
+          params,
+        )
+      },
+    }
+    const tx = safeTx({ to: recipient, value: parseEther('0.5'), nonce: 1n })
+    const viaProof = await simulateSafeTx(client, { safe, tx })
+    const without = await simulateSafeTx(noProof, { safe, tx })
+    expect(methods).toEqual(
+      new Set([
+        'eth_chainId',
+        'eth_getBlockByNumber',
+        'eth_getProof',
+        'eth_getBalance',
+        'eth_getTransactionCount',
+        'eth_getCode',
+        'eth_getStorageAt',
+      ]),
+    )
+    expect(without.storageWrites).toEqual(viaProof.storageWrites)
+    expect(without.balanceChanges).toEqual(viaProof.balanceChanges)
+    expect(without.gasUsed).toBe(viaProof.gasUsed)
+  })
+
   test('module, guard and fallback handler changes are named and reported high', async () => {
     const target = getAddress('0x000000000000000000000000000000000000f00d')
     const run = async (functionName: 'enableModule' | 'setGuard' | 'setFallbackHandler') => {
