@@ -249,7 +249,7 @@ export function parseWatchConfig(
   const raw = doc.toJS() ?? {}
   const parsed = watchConfigSchema.safeParse(raw)
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!
+    const issue = mostSpecific(parsed.error.issues[0]!)
     const path = issue.path
     let line = 1
     for (let depth = path.length; depth >= 0; depth--) {
@@ -288,4 +288,16 @@ export function parseWatchConfig(
       config.receipts.hmacKeys[id] = secret(key, `receipts.hmacKeys.${id}`)!
   const baseDir = dirname(resolve(file))
   return { ...config, baseDir, file }
+}
+
+/** For a union that matched no branch, the branch issue that got furthest (longest path), first on ties. */
+function mostSpecific(issue: z.ZodIssue): z.ZodIssue {
+  if (issue.code !== 'invalid_union') return issue
+  let best: z.ZodIssue | undefined
+  for (const error of issue.unionErrors)
+    for (const inner of error.issues) {
+      const candidate = mostSpecific(inner)
+      if (!best || candidate.path.length > best.path.length) best = candidate
+    }
+  return best ?? issue
 }
