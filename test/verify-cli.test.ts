@@ -222,6 +222,47 @@ describe('heistguard verify (end to end)', () => {
     )
   })
 
+  test('a policy ABI file extends the registry (the unknown selector of the MultiSend vector decodes)', async () => {
+    const abi = file('dsr.json', JSON.stringify(['function exit(address dst, uint256 wad)']))
+    const policy = file(
+      'abi-policy.yaml',
+      `safes:\n  - address: '0x8353157092ED8Be69a9DF8F95af097bbF33Cb2aF'\n    abis: [${abi}]\n`,
+    )
+    const args = [
+      '--chain-id',
+      '1',
+      '--safe',
+      '0x8353157092ED8Be69a9DF8F95af097bbF33Cb2aF',
+      '--safe-version',
+      '1.3.0',
+      '--to',
+      '0x373238337Bfe1146fb49989fc222523f83081dDb',
+      '--operation',
+      '0',
+      '--nonce',
+      '1',
+      '--data',
+      '0xef693bed0000000000000000000000008353157092ed8be69a9df8f95af097bbf33cb2af000000000000000000000000000000000000000000000000000000000000000a',
+      '--safe-tx-gas',
+      '0',
+      '--base-gas',
+      '0',
+      '--gas-price',
+      '0',
+      '--gas-token',
+      '0x0000000000000000000000000000000000000000',
+      '--refund-receiver',
+      '0x0000000000000000000000000000000000000000',
+    ]
+    const without = JSON.parse((await cli(...args, '--json')).stdout)
+    expect(without.calls[0].function).toBeNull()
+    const result = await cli(...args, '--policy', policy, '--json')
+    expect(result.stderr).toBe('')
+    const doc = JSON.parse(result.stdout)
+    expect(doc.calls[0].function.signature).toBe('exit(address,uint256)')
+    expect(doc.summary).toBe('Calls exit(this Safe, 10) on 0x3732…1dDb.')
+  })
+
   test('heistguard JSON --tx with signatures', async () => {
     const tx = file(
       'bybit.json',

@@ -125,6 +125,10 @@ export async function run(context: VerifyCliContext): Promise<number> {
           field: values.tx,
         })
     }
+    // Proposals compete only within one Safe: keep the records of the first record's Safe.
+    const safeOf = (r: TxRecord) => String(r.fields.safe?.value ?? '').toLowerCase()
+    const firstSafe = safeOf(records[0]!)
+    records = records.filter((r) => safeOf(r) === firstSafe)
     const nonces = [...new Set(records.map((r) => String(r.fields.nonce?.value ?? '?')))]
     if (nonces.length > 1)
       throw new InputError(

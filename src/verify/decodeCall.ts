@@ -173,8 +173,14 @@ function summarize(call: DecodedCall, options: DecodeOptions): string {
   return inner
 }
 
-function callText(call: DecodedCall): string {
-  const args = (call.function?.args ?? []).map((arg) => valueText(arg.value)).join(', ')
+function callText(call: DecodedCall, label?: (address: unknown) => string): string {
+  const args = (call.function?.args ?? [])
+    .map((arg) =>
+      label && typeof arg.value === 'string' && /^0x[0-9a-fA-F]{40}$/.test(arg.value)
+        ? label(arg.value)
+        : valueText(arg.value),
+    )
+    .join(', ')
   return `${call.function?.name}(${args})`
 }
 
@@ -364,7 +370,7 @@ function describe(
       text = `migrates this Safe to another singleton with ${call.function?.name}()`
       break
     default:
-      text = call.function ? `calls ${callText(call)} on ${target}` : `calls ${target}`
+      text = call.function ? `calls ${callText(call, label)} on ${target}` : `calls ${target}`
   }
   if (call.kind === 'multisend' && call.operation === 1 && call.children) {
     text = `runs a batch of ${call.children.length} calls as this Safe`
