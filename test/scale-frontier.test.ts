@@ -88,3 +88,21 @@ test('frontier scan reaches what a full in-memory walk reaches, reading a fracti
     `frontier scan: ${windows.length} windows, ${read} of ${records.length} rows read, ${moved.length} taint-moving transfers, ${expected.tainted.size} addresses reached`,
   )
 })
+
+test('rows are spread over both shards, and the Distributed table sees them all', async () => {
+  const env = await servicesEnv()
+  const shards = env.HEISTGUARD_TEST_CH_URLS.split(',')
+  const count = async (shard: string, table: string) =>
+    Number(
+      await (
+        await fetch(`${shard}/`, {
+          method: 'POST',
+          body: `SELECT count() FROM frontier_${process.pid}.${table} FINAL`,
+        })
+      ).text(),
+    )
+  const local = await Promise.all(shards.map((s) => count(s, 'transfers_local')))
+  expect(local.every((n) => n > records.length / 4)).toBe(true)
+  expect(local[0]! + local[1]!).toBe(records.length)
+  expect(await count(shards[1]!, 'transfers')).toBe(records.length)
+})

@@ -60,12 +60,14 @@ describe('openTransferStore', () => {
       /several shards need \?cluster=NAME/,
     )
     expect(() => parseClickHouseUrl('clickhouse://a/db-x')).toThrow(/database must match/)
-    // The first byte of the hash picks the shard, as the Distributed tables' sharding key does.
+    // Bytes 0-7 and 31 of the hash, summed, pick the shard, as the Distributed tables do.
+    const hash = (bytes: Record<number, number>) =>
+      `0x${Array.from({ length: 32 }, (_, i) => (bytes[i] ?? 0).toString(16).padStart(2, '0')).join('')}`
     expect([
-      shardOf('0x00ff', 2),
-      shardOf('0x01ff', 2),
-      shardOf('0xfe00', 2),
-      shardOf('0xff00', 3),
-    ]).toEqual([0, 1, 0, 0])
+      shardOf(hash({ 0: 1 }), 2),
+      shardOf(hash({ 0: 1, 31: 1 }), 2),
+      shardOf(hash({ 3: 2, 31: 1 }), 3),
+      shardOf(hash({ 8: 1, 30: 1 }), 2),
+    ]).toEqual([1, 0, 0, 0])
   })
 })
