@@ -8,6 +8,7 @@ import {
   nestedApproval,
   preValidatedSignature,
 } from './approveHash.js'
+import { nestedContractSignature } from './nestedContractSignature.js'
 import { parseSignatures } from './parseSignatures.js'
 import type { Operation, SafeTx } from './types.js'
 
@@ -87,5 +88,29 @@ describe('preValidatedSignature', () => {
     expect(sig).toBe(`0x${'00'.repeat(12)}${owner.slice(2).toLowerCase()}${'00'.repeat(32)}01`)
     const [parsed] = await parseSignatures(sig, primary.vector.expected.safeTxHash as Hex)
     expect(parsed).toMatchObject({ type: 'approved-hash', v: 1, signer: owner })
+  })
+})
+
+describe('nestedContractSignature', () => {
+  it('refuses a 1.5.0 parent instead of guessing its EIP-1271 flow', () => {
+    const ctx = { chainId: 1n, safe: primary.vector.safe as Address, version: '1.5.0' } as const
+    expect(() => nestedContractSignature(ctx, primary.tx, ctx)).toThrowError(
+      'version: contract signatures for a Safe 1.5.0 parent are not supported yet; use approveHash',
+    )
+  })
+  it('hands the child the parent encodeTransactionData bytes', () => {
+    const ctx = {
+      chainId: 11155111n,
+      safe: primary.vector.safe as Address,
+      version: '1.3.0',
+    } as const
+    const flow = nestedContractSignature(ctx, primary.tx, {
+      ...ctx,
+      safe: nested.vector.safe as Address,
+    })
+    expect(flow.parentTxData).toBe(
+      `0x1901${primary.vector.expected.domainHash!.slice(2)}${primary.vector.expected.messageHash!.slice(2)}`,
+    )
+    expect(flow.parent.safeTxHash).toBe(primary.vector.expected.safeTxHash)
   })
 })

@@ -75,6 +75,19 @@ export function hashSafeTx(context: SafeContext, tx: SafeTx): SafeTxHashes {
 
 // Operation 2 (CREATE) is only valid for 0.1.0 and 1.0.0, whose Enum.Operation still had it;
 // SafeTx's type leaves it out because no current Safe accepts it, so it arrives by cast only.
+/**
+ * The bytes a Safe hashes into its safeTxHash, `0x1901 ‖ domainHash ‖ messageHash`, as its
+ * `encodeTransactionData` returns them. Before 1.5.0 these bytes, not the hash, are what an
+ * EIP-1271 owner (e.g. a nested Safe) receives to validate in `isValidSignature(bytes, bytes)`.
+ *
+ * @example
+ * encodeSafeTxData(context, tx) // '0x1901…' (66 bytes)
+ */
+export function encodeSafeTxData(context: SafeContext, tx: SafeTx): Hex {
+  const { domainHash, messageHash } = hashSafeTx(context, tx)
+  return concat(['0x1901', domainHash, messageHash])
+}
+
 function checkSafeTx(tx: SafeTx, allowCreate: boolean): void {
   checkAddressField(tx.to, 'to')
   checkUint256Field(tx.value, 'value')

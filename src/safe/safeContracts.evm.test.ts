@@ -25,8 +25,8 @@ import type { Address, Hex } from '../core/hex.js'
 import { compatibilityFallbackHandlerAbi, safeAbi, safeLegacyAbi } from './abi.js'
 import { preValidatedSignature } from './approveHash.js'
 import { encodeSafeSignatures } from './encodeSafeSignatures.js'
-import { hashSafeMessageBytes } from './hashSafeMessage.js'
 import { hashSafeTx } from './hashSafeTx.js'
+import { nestedContractSignature } from './nestedContractSignature.js'
 import { parseSignatures } from './parseSignatures.js'
 import { safeVersionFeatures } from './safeVersionFeatures.js'
 import {
@@ -327,7 +327,7 @@ const HANDLERS: Partial<Record<SafeVersion, string>> = {
 // SafeMessage(parent's encoded transaction data) in the child's domain.
 for (const version of ['1.3.0', '1.4.1'] as const) {
   describe(`Safe ${version} nested owner, contract signature`, () => {
-    it('execTransaction accepts encodeSafeSignatures output; hashSafeMessageBytes is what the child signs', async () => {
+    it('execTransaction accepts encodeSafeSignatures output; nestedContractSignature gives what the child signs', async () => {
       const release = RELEASES.find((r) => r.version === version)!
       const vm = await createVM()
       const handler = (await call(vm, DEPLOYER, undefined, bytecode(HANDLERS[version]!))).created!
@@ -339,9 +339,14 @@ for (const version of ['1.3.0', '1.4.1'] as const) {
         to: parent,
         data: encodeFunctionData({ abi: safeAbi, functionName: 'changeThreshold', args: [1n] }),
       }
-      const parentHashes = hashSafeTx({ chainId: 1n, safe: parent, version }, tx)
-      const txHashData = concat(['0x1901', parentHashes.domainHash, parentHashes.messageHash])
-      const childHash = hashSafeMessageBytes({ chainId: 1n, safe: child, version }, txHashData)
+      const flow = nestedContractSignature({ chainId: 1n, safe: parent, version }, tx, {
+        chainId: 1n,
+        safe: child,
+        version,
+      })
+      const parentHashes = flow.parent
+      const txHashData = flow.parentTxData
+      const childHash = flow.child
       const getMessageHash = await call(
         vm,
         DEPLOYER,
