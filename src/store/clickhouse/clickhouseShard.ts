@@ -39,7 +39,12 @@ export function openClickHouseShard(
     request_timeout: 30 * 60_000,
     max_open_connections: 4,
     // Per-query settings only where 18.16 knows them.
-    clickhouse_settings: { max_query_size: '104857600' },
+    // Progress headers keep long imports and scans from idling out behind proxies.
+    clickhouse_settings: {
+      max_query_size: '104857600',
+      send_progress_in_http_headers: 1,
+      http_headers_progress_interval_ms: '10000',
+    },
   })
   const fail = (error: unknown, sql: string): never => {
     const message = (error as Error).message?.split('\n')[0] ?? String(error)
