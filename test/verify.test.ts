@@ -379,6 +379,31 @@ describe('verifySafeTransaction: rules', () => {
     expect(rules(verdict).sort()).toEqual(['admin-transfer-to-unknown', 'safe-config-change'])
   })
 
+  test('DELEGATECALL to the canonical SafeMigration 1.4.1 is allowed but reported as a config change', () => {
+    const data = encodeFunctionData({ abi: parseAbi(['function migrateSingleton()']) })
+    const verdict = verifySafeTransaction(
+      call({ to: '0x526643F69b81B008F46d95CD5ced5eC0edFFDaC6', value: 0n, data, operation: 1 }),
+      { policy: POLICY },
+    )
+    expect(verdict.summary).toBe(
+      'DELEGATECALL to SafeMigration 1.4.1 at 0x5266…DaC6: migrates this Safe to another singleton with migrateSingleton().',
+    )
+    expect(rules(verdict)).toEqual(['safe-config-change'])
+  })
+
+  test('DELEGATECALL to the canonical SignMessageLib 1.3.0 warns: the Safe signs a message', () => {
+    const data = encodeFunctionData({
+      abi: parseAbi(['function signMessage(bytes _data)']),
+      args: ['0x1234'],
+    })
+    const verdict = verifySafeTransaction(
+      call({ to: '0xA65387F16B013cf2Af4605Ad8aA5ec25a2cbA3a2', value: 0n, data, operation: 1 }),
+      { policy: POLICY },
+    )
+    expect(rules(verdict)).toEqual(['safe-signs-message'])
+    expect(verdict.verdict).toBe('warn')
+  })
+
   test('a gas refund to tx.origin with non-zero gasPrice blocks', () => {
     const verdict = verifySafeTransaction(call({ gasPrice: 10n ** 12n }), { policy: POLICY })
     expect(rules(verdict)).toEqual(['gas-refund-to-unknown'])

@@ -8,7 +8,7 @@ import { decodeCall } from './decodeCall.js'
 import { addressKey } from './format.js'
 import type { Policy, PolicyAddressEntry } from './policy.js'
 import { createRegistry, type Registry } from './registry/createRegistry.js'
-import { adminRules, configChangeRule } from './rules/adminRules.js'
+import { adminRules, configChangeRule, signMessageRule } from './rules/adminRules.js'
 import { counterpartyRules } from './rules/counterpartyRules.js'
 import { decodeRules } from './rules/decodeRules.js'
 import { delegatecallRule } from './rules/delegatecallRule.js'
@@ -167,6 +167,7 @@ export function verifySafeTransaction(input: VerifyInput, options: VerifyOptions
     ...delegatecallRule(ruleContext),
     ...adminRules(ruleContext),
     ...configChangeRule(ruleContext),
+    ...signMessageRule(ruleContext),
     ...gasRefundRule(ruleContext),
     ...counterpartyRules(ruleContext, intents.covered),
     ...valueLimitRule(ruleContext, movements),

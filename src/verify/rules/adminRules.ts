@@ -88,11 +88,11 @@ export function configChangeRule(context: RuleContext): Finding[] {
   const findings: Finding[] = []
   const effect = context.policy?.configChanges ?? 'warn'
   for (const { call, asSafe } of context.calls) {
-    if (call.operation !== 0 || !CONFIG_KINDS.has(call.kind ?? '')) continue
+    if (!CONFIG_KINDS.has(call.kind ?? '')) continue
     const self = addressKey(call.to) === addressKey(context.context.safe)
-    const onMigration = call.kind === 'safe-migration'
-    if (!self && !onMigration) continue
-    if (!asSafe && !self) continue
+    // SafeMigration works only through DELEGATECALL: it rewrites the Safe's own singleton slot.
+    const migration = call.kind === 'safe-migration' && call.operation === 1 && asSafe
+    if (!(call.operation === 0 && self) && !migration) continue
     findings.push({
       rule: 'safe-config-change',
       severity: 'high',
@@ -108,4 +108,24 @@ export function configChangeRule(context: RuleContext): Finding[] {
 /** True when `address` is the Safe being verified. */
 export function isSafe(context: RuleContext, address: Address): boolean {
   return addressKey(address) === addressKey(context.context.safe)
+}
+
+/**
+ * SignMessageLib through DELEGATECALL marks a message as signed by the Safe: any contract that
+ * checks EIP-1271 (Permit2, CoW orders, Seaport) then accepts it, so it can move funds. Warn.
+ */
+export function signMessageRule(context: RuleContext): Finding[] {
+  const findings: Finding[] = []
+  for (const { call, asSafe } of context.calls) {
+    if (call.kind !== 'safe-signMessage' || call.operation !== 1 || !asSafe) continue
+    findings.push({
+      rule: 'safe-signs-message',
+      severity: 'medium',
+      effect: 'warn',
+      callPath: call.path,
+      message:
+        "This transaction signs a message in the Safe's name (SignMessageLib): contracts that accept the Safe's signature (permits, off-chain orders) will treat it as approved by all owners; check what the message is.",
+    })
+  }
+  return findings
 }
