@@ -163,7 +163,7 @@ describe('heistguard verify (end to end)', () => {
     expect(result.code).toBe(4)
     const doc = JSON.parse(result.stdout)
     expect(doc.findings[0].message).toBe(
-      '0x51E9d833Ecae4E8D9D8Be17300AEE6D3398C135D (recipient) is on the list fbi_psa250226_tradertraitor_eth.txt: dealing with it is prohibited.',
+      '0x51E9d833Ecae4E8D9D8Be17300AEE6D3398C135D (recipient) is on the list fbi_psa250226_tradertraitor_eth.txt, a sanctions or stolen-funds list the policy names: do not transact with it.',
     )
   })
 

@@ -209,7 +209,7 @@ describe('verifySafeTransaction: rules', () => {
     })
     expect(verdict.verdict).toBe('block')
     expect(verdict.findings.find((f) => f.rule === 'sanctioned-counterparty')?.message).toBe(
-      `${lazarus} (recipient) is on the list ofac_sdn_eth_2025-11-19_annotated.tsv as "Lazarus Group": dealing with it is prohibited.`,
+      `${lazarus} (recipient) is on the list ofac_sdn_eth_2025-11-19_annotated.tsv as "Lazarus Group", a sanctions or stolen-funds list the policy names: do not transact with it.`,
     )
   })
 

@@ -37,7 +37,7 @@ export function counterpartyRules(context: RuleContext, covered: ReadonlySet<str
         effect: 'block',
         callPath: party.callPath,
         address: party.address,
-        message: `${party.address} (${party.role}) is on the list ${sanction.source}${sanction.name ? ` as "${sanction.name}"` : ''}: dealing with it is prohibited.`,
+        message: `${party.address} (${party.role}) is on the list ${sanction.source}${sanction.name ? ` as "${sanction.name}"` : ''}, a sanctions or stolen-funds list the policy names: do not transact with it.`,
       })
     const entry = context.book.get(key)
     if (entry?.trust === 'untrusted')
