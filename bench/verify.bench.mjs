@@ -5,10 +5,11 @@
 // Run: npm run bench:verify. Prints a Markdown section for bench/RESULTS.md (appended with --append).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 
+const startLoad = loadavg()[0].toFixed(1)
 const IN_PROCESS = Number(process.env.BENCH_ITERATIONS ?? 5000)
 const SPAWNS = Number(process.env.BENCH_SPAWNS ?? 30)
 const log = (m) => process.stderr.write(`[bench ${(performance.now() / 1000).toFixed(1)}s] ${m}\n`)
@@ -265,8 +266,8 @@ const cpu = cpus()[0]?.model?.trim() ?? 'unknown'
 const section = `
 ## verify (issue 2): ${new Date().toISOString().slice(0, 10)}
 
-Machine: ${cpus().length} cores, ${cpu}, Node ${process.version}. Shared with other engineers' test runs, so
-wall times carry noise. In-process: ${IN_PROCESS} iterations after warm-up. CLI: ${SPAWNS} spawns after 2 warm-up spawns.
+Machine: ${cpus().length} cores, ${cpu}, Node ${process.version}; load average at start ${startLoad}, at end
+${loadavg()[0].toFixed(1)} (the 2 cores are shared with other engineers' test runs, so wall times carry that noise). In-process: ${IN_PROCESS} iterations after warm-up. CLI: ${SPAWNS} spawns after 2 warm-up spawns.
 Alternative a user would script: viem \`hashTypedData\` + \`decodeFunctionData\` (Foundry \`cast\` is not installed here).
 
 | in-process | mean µs | p50 µs | p99 µs | n |
