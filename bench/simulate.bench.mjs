@@ -7,7 +7,7 @@
 // bench/RESULTS.md (appended with --append).
 import { execFileSync } from 'node:child_process'
 import { appendFileSync, mkdirSync } from 'node:fs'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 
@@ -130,6 +130,7 @@ async function measure(label, devnet, { safe, tx, version, signatures, from }) {
 }
 
 const results = []
+const loadBefore = loadavg()[0]
 
 {
   log('devnet + Safe 1.3.0')
@@ -206,7 +207,7 @@ const lines = [
   '',
   `## Simulation (issue 3): one Safe transaction on a fork of the local devnet — ${new Date().toISOString().slice(0, 10)}`,
   '',
-  `Machine: ${cpus().length} cores, ${cpu}, Node ${process.version}, shared with other jobs. Devnet: hardhat ${'2.29.1'} EDR over HTTP on 127.0.0.1. \`npm run bench:simulate\` (cold x${COLD}, warm x${WARM}, node x${NODE}).`,
+  `Machine: ${cpus().length} cores, ${cpu}, Node ${process.version}, shared with other jobs (1-min load average ${loadBefore.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end). Devnet: hardhat ${'2.29.1'} EDR over HTTP on 127.0.0.1. \`npm run bench:simulate\` (cold x${COLD}, warm x${WARM}, node x${NODE}).`,
   'Cold: a new RPC client per run, so a new fork with an empty state cache and a new VM. Warm: the same client and block, fork state cached (what `--simulate` does when the server or UI verifies again). "RPC calls" counts state reads of the fork plus eth_getBlockByNumber (and eth_chainId once per client).',
   'The alternatives run on the node itself: `eth_call` of execTransaction says only success/return value; `debug_traceCall` (default struct logger) gives every opcode but no storage diff, no balance changes and no names. Both need the real signatures; the simulation needs none.',
   '',

@@ -36,6 +36,11 @@ export type Fork = {
   vm: VM
   /** Runs `task` alone on this fork: the VM and its layers are shared. */
   exclusive<T>(task: () => Promise<T>): Promise<T>
+  /**
+   * Results that depend only on the fork's (immutable) state, e.g. a view call's answer; each
+   * view call re-analyses the contract's whole code in the EVM, so repeating them costs.
+   */
+  memo<T>(key: string, compute: () => Promise<T>): Promise<T>
 }
 
 export type OpenForkParameters = {
@@ -135,6 +140,7 @@ async function createFork(client: RpcClient, chainId: bigint, header: ForkHeader
     { common, setHardfork: false },
   )
   let queue: Promise<unknown> = Promise.resolve()
+  const memos = new Map<string, Promise<unknown>>()
   return {
     client,
     chainId,
@@ -148,6 +154,15 @@ async function createFork(client: RpcClient, chainId: bigint, header: ForkHeader
       const run = queue.then(task, task)
       queue = run.catch(() => {})
       return run
+    },
+    memo<T>(key: string, compute: () => Promise<T>): Promise<T> {
+      let hit = memos.get(key) as Promise<T> | undefined
+      if (hit === undefined) {
+        hit = compute()
+        memos.set(key, hit)
+        hit.catch(() => memos.delete(key))
+      }
+      return hit
     },
   }
 }

@@ -388,11 +388,8 @@ async function readSafe(fork: Fork, safe: Address): Promise<SafeOnChain> {
       field: 'safe',
     })
   const implementationAddress = toAddress(implementation)
-  const version = await staticCall(
-    fork.vm,
-    fork.block,
-    safe,
-    encodeFunctionData({ abi: versionAbi }),
+  const version = await fork.memo(`VERSION ${safe}`, () =>
+    staticCall(fork.vm, fork.block, safe, encodeFunctionData({ abi: versionAbi })),
   )
   let versionString: string | null = null
   if (version.ok)
@@ -418,26 +415,24 @@ async function safeTransactionHash(
   implementation: Address,
   tx: SafeTx,
 ): Promise<Hex> {
-  const call = await staticCall(
-    fork.vm,
-    fork.block,
-    safe,
-    encodeFunctionData({
-      abi: safeAbi,
-      functionName: 'getTransactionHash',
-      args: [
-        tx.to,
-        tx.value,
-        tx.data,
-        tx.operation,
-        tx.safeTxGas,
-        tx.baseGas,
-        tx.gasPrice,
-        tx.gasToken,
-        tx.refundReceiver,
-        tx.nonce,
-      ],
-    }),
+  const data = encodeFunctionData({
+    abi: safeAbi,
+    functionName: 'getTransactionHash',
+    args: [
+      tx.to,
+      tx.value,
+      tx.data,
+      tx.operation,
+      tx.safeTxGas,
+      tx.baseGas,
+      tx.gasPrice,
+      tx.gasToken,
+      tx.refundReceiver,
+      tx.nonce,
+    ],
+  })
+  const call = await fork.memo(`getTransactionHash ${safe} ${keccak256(data)}`, () =>
+    staticCall(fork.vm, fork.block, safe, data),
   )
   if (!call.ok || call.returnValue.length !== 66)
     throw new InputError(
