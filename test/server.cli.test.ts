@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
@@ -83,5 +83,47 @@ describe('heistguard serve (in-process)', () => {
     const t = cli(['serve', 'token', 'make'], dir)
     expect(await t.done).toBe(2)
     expect(t.out.stderr).toBe('heistguard: serve token: expected create, list or revoke\n')
+  })
+})
+
+describe('heistguard serve --watch (devnet)', () => {
+  test('the watcher runs in the serve process; an unapproved outflow reaches SSE subscribers', async () => {
+    const { startDevnet } = await import('../src/devnet/startDevnet.js')
+    const devnet = await startDevnet({ port: 0 })
+    const controller = new AbortController()
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'hg-serve-watch-'))
+      const [from, to] = devnet.accounts
+      writeFileSync(
+        join(dir, 'watch.yaml'),
+        `rpc: ${devnet.url}\npollIntervalMs: 100\naddresses:\n  - ${from!.address}\n`,
+      )
+      const running = cli(['serve', '--port', '0', '--watch', 'watch.yaml'], dir, controller.signal)
+      while (!running.out.stdout.includes('\n')) {
+        if (running.out.stderr.includes('heistguard:')) throw new Error(running.out.stderr)
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      const url = running.out.stdout.trim()
+      const stream = await fetch(`${url}/api/alerts/stream`)
+      const reader = stream.body!.getReader()
+      const decoder = new TextDecoder()
+      let text = ''
+      while (!text.includes('event: ready')) text += decoder.decode((await reader.read()).value)
+      // Let the watcher take its first checkpoint before the outflow.
+      await new Promise((r) => setTimeout(r, 1500))
+      await devnet.request('eth_sendTransaction', [
+        { from: from!.address, to: to!.address, value: '0xde0b6b3a7640000' },
+      ])
+      while (!text.includes('event: alert')) text += decoder.decode((await reader.read()).value)
+      const data = JSON.parse(/event: alert\ndata: (.*)\n/.exec(text)![1]!)
+      expect(data).toMatchObject({ detector: 'outflow', state: 'live', ack: null })
+      await reader.cancel()
+      controller.abort()
+      expect(await running.done).toBe(0)
+      expect(existsSync(join(dir, 'heistguard-watch.db'))).toBe(true)
+    } finally {
+      controller.abort()
+      await devnet.stop()
+    }
   })
 })

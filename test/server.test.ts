@@ -6,12 +6,14 @@ import { buildExposureIndex } from '../src/screen/buildExposureIndex.js'
 import { exposureInputFromReport } from '../src/screen/exposureInputFromReport.js'
 import { createApiToken } from '../src/server/apiTokens.js'
 import { createApp } from '../src/server/createApp.js'
+import { createTraceRunner } from '../src/server/createTraceRunner.js'
 import { createVerifier } from '../src/server/createVerifier.js'
 import { openApiDocument } from '../src/server/openapi.js'
 import { openSqliteServerStore } from '../src/server/openSqliteServerStore.js'
 import type { ServerStore } from '../src/server/ServerStore.js'
 import { startServer } from '../src/server/startServer.js'
 import { CONTENT_SECURITY_POLICY, loadWebAssets } from '../src/server/webAssets.js'
+import { createDuckDbTransferStore } from '../src/store/duckdb/createDuckDbTransferStore.js'
 import type { StateStore } from '../src/store/StateStore.js'
 import { openSqliteStateStore } from '../src/store/sqlite/openSqliteStateStore.js'
 import bybit from '../web/src/examples/bybit.json' with { type: 'json' }
@@ -366,6 +368,33 @@ describe('intents, receipts, trace cases, screen', () => {
     expect((await (await app.request('/api/trace/cases')).json()).ids).toEqual(['c9'])
     const { app: bare } = createApp({ state, server })
     expect((await bare.request('/api/trace/cases', json({ request: {} }, token))).status).toBe(501)
+  })
+
+  test('trace cases run over the DuckDB transfer store (empty here: its error comes back); label paths cannot leave the labels dir', async () => {
+    const transfers = await createDuckDbTransferStore(':memory:')
+    try {
+      const { app } = build({ runTrace: createTraceRunner(transfers, { labelsDir: tmpdir() }) })
+      const request = { heists: [{ id: 'bybit', thefts: [HASH] }] }
+      const made = await app.request('/api/trace/cases', json({ id: 'empty', request }, token))
+      // The request reached traceCase, which refuses an empty store with its own coded error.
+      expect(made.status).toBe(400)
+      expect((await made.json()).error.code).toBe('STORE_EMPTY')
+      expect((await app.request('/api/trace/cases/empty')).status).toBe(404)
+      const outside = await app.request(
+        '/api/trace/cases',
+        json({ request: { ...request, labels: ['../../etc/passwd'] } }, token),
+      )
+      expect(outside.status).toBe(400)
+      expect((await outside.json()).error).toEqual({
+        code: 'INVALID_INPUT',
+        message: "label files must be relative paths inside the server's labels directory",
+        field: 'request.labels.0',
+      })
+      const bad = await app.request('/api/trace/cases', json({ request: { heists: [] } }, token))
+      expect(bad.status).toBe(400)
+    } finally {
+      await transfers.close()
+    }
   })
 
   test('screen one and many, with the CLI error format', async () => {

@@ -6,12 +6,17 @@ import { InputError } from '../core/BaseError.js'
 import type { ExposureIndex } from '../screen/Exposure.js'
 import { readExposureIndex } from '../screen/readExposureIndex.js'
 import { createApiToken } from '../server/apiTokens.js'
+import { createTraceRunner } from '../server/createTraceRunner.js'
 import { createVerifier } from '../server/createVerifier.js'
 import { openSqliteServerStore } from '../server/openSqliteServerStore.js'
 import { startServer } from '../server/startServer.js'
 import { loadWebAssets } from '../server/webAssets.js'
+import { openTransferStore } from '../store/openTransferStore.js'
 import { openSqliteStateStore } from '../store/sqlite/openSqliteStateStore.js'
+import type { TransferStore } from '../store/TransferStore.js'
 import { parsePolicy } from '../verify/policy.js'
+import { loadWatchConfig } from '../watch/config.js'
+import { runWatch } from '../watch/runWatch.js'
 import type { CliContext } from './context.js'
 import { parseFlags } from './parseFlags.js'
 import { loadLabels } from './screen.js'
@@ -29,6 +34,10 @@ const HELP = `usage: heistguard serve [--port 8787] [--host 127.0.0.1] [--state 
   --index FILE          trace report JSON to build the screening index from
   --sanctions FILE      sanctions list for screening; repeatable
   --heist-list H=FILE   addresses attributed to heist H; repeatable
+  --watch FILE          also run the watcher with this config (alerts appear live in the UI); the
+                        state database then defaults to the watcher's (heistguard-watch.db)
+  --transfers URL       transfer store for POST /api/trace/cases (DuckDB file or clickhouse://)
+  --labels-dir DIR      where trace requests may read label files from (default: cwd)
   --web DIR             built UI (default: web/dist of this installation)
   --cors ORIGIN         allow this origin to call the API from a browser; repeatable (default: none)
 
@@ -49,6 +58,9 @@ export async function run(ctx: CliContext): Promise<number> {
       sanctions: { type: 'string', multiple: true },
       'heist-list': { type: 'string', multiple: true },
       web: { type: 'string' },
+      watch: { type: 'string' },
+      transfers: { type: 'string' },
+      'labels-dir': { type: 'string' },
       cors: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
@@ -99,10 +111,32 @@ export async function run(ctx: CliContext): Promise<number> {
       code: 'NO_WEB_UI',
       field: '--web',
     })
-  const statePath = stateFile(ctx, values.state)
+  const watchConfig = values.watch ? loadWatchConfig(abs(ctx, values.watch), ctx.env) : undefined
+  const statePath =
+    values.state || ctx.env.HEISTGUARD_STATE || !watchConfig
+      ? stateFile(ctx, values.state)
+      : resolve(watchConfig.baseDir, 'heistguard-watch.db')
   const state = openSqliteStateStore(statePath)
   const server = openSqliteServerStore(statePath)
   const log = (line: string) => ctx.stderr.write(`${line}\n`)
+  let transfers: TransferStore | undefined
+  if (values.transfers) transfers = await openTransferStore(values.transfers, { cwd: ctx.cwd })
+  // The watcher runs in this process on the same state store; its alerts reach SSE subscribers at
+  // once through publishAlerts (and, from any other process, through the store poll).
+  let publish: (alerts: Parameters<typeof running.publishAlerts>[0]) => void = () => {}
+  const background = watchConfig
+    ? [
+        async (signal: AbortSignal) => {
+          await runWatch(watchConfig, {
+            store: state,
+            signal,
+            stdout: { write: () => true },
+            log: (line) => log(`watch: ${line}`),
+            afterCommit: (_block, alerts) => publish(alerts),
+          })
+        },
+      ]
+    : []
   const running = await startServer({
     port,
     host,
@@ -110,6 +144,14 @@ export async function run(ctx: CliContext): Promise<number> {
     server,
     ...(exposure ? { exposure } : {}),
     verify,
+    ...(transfers
+      ? {
+          runTrace: createTraceRunner(transfers, {
+            labelsDir: abs(ctx, values['labels-dir'] ?? '.'),
+          }),
+        }
+      : {}),
+    background,
     web,
     ...(values.cors ? { corsOrigins: values.cors } : {}),
     logger: log,
@@ -117,12 +159,14 @@ export async function run(ctx: CliContext): Promise<number> {
   if (!web) log('serve: the web UI is not built (npm run build:web); serving the API only')
   if (host !== '127.0.0.1' && host !== '::1' && host !== 'localhost')
     log(`serve: listening on ${host}: reachable from other machines; put TLS in front of it`)
+  publish = running.publishAlerts
   ctx.stdout.write(`${running.url}\n`)
   await new Promise<void>((resolveStop) => {
     if (ctx.signal.aborted) resolveStop()
     ctx.signal.addEventListener('abort', () => resolveStop(), { once: true })
   })
   await running.stop()
+  await transfers?.close()
   await state.close()
   await server.close()
   return 0
