@@ -1,11 +1,7 @@
 import { InputError } from '../core/BaseError.js'
-import { installSafeContracts } from '../devnet/installSafeContracts.js'
-import {
-  runScenario,
-  SCENARIO_NAMES,
-  type ScenarioName,
-  type ScenarioStage,
-} from '../devnet/scenarios/runScenario.js'
+import { installSafeContracts, listSafeContracts } from '../devnet/installSafeContracts.js'
+import type { ScenarioName, ScenarioStage } from '../devnet/scenarios/runScenario.js'
+import { scenarioGenesisDate } from '../devnet/scenarios/scenarioGenesisDate.js'
 import { startDevnet } from '../devnet/startDevnet.js'
 import type { CliContext } from './context.js'
 import { parseFlags } from './parseFlags.js'
@@ -26,6 +22,8 @@ Prints one JSON line (url, chainId, accounts, addresses, scenario) and serves un
 `
 
 const STAGES: readonly ScenarioStage[] = ['setup', 'attack', 'launder']
+// Listed here rather than imported so that a plain devnet does not load the scenario modules.
+const SCENARIO_NAMES: readonly ScenarioName[] = ['bybit', 'wazirx', 'radiant', 'benign']
 
 function parseInteger(
   value: string | undefined,
@@ -87,17 +85,28 @@ export async function run(ctx: CliContext): Promise<number> {
   if (values.stage !== undefined && scenario === undefined)
     throw new InputError('--stage needs --scenario', { code: 'USAGE', field: '--stage' })
 
-  const { scenarioGenesisDate } = await import('../devnet/scenarios/scenarioGenesisDate.js')
-  const devnet = await startDevnet({
+  const starting = startDevnet({
     port,
     chainId,
     ...(scenario ? { initialDate: scenarioGenesisDate(scenario) } : {}),
     logger: (line) => ctx.stderr.write(`${line}\n`),
   })
+  // Reading the Safe artifacts (sync) overlaps with EDR building its genesis state (native, async).
+  let planError: unknown
+  try {
+    listSafeContracts()
+  } catch (error) {
+    planError = error
+  }
+  const devnet = await starting
+  if (planError !== undefined) {
+    await devnet.stop()
+    throw planError
+  }
   try {
     await installSafeContracts(devnet)
     const summary = scenario
-      ? await runScenario(devnet, {
+      ? await (await import('../devnet/scenarios/runScenario.js')).runScenario(devnet, {
           name: scenario,
           stage,
           seed,

@@ -303,16 +303,36 @@ type Artifact = { abi: unknown[]; bytecode: Hex; deployedBytecode: Hex }
 
 /** Reads a Safe contract artifact (ABI, creation and runtime code) from the npm packages. */
 export function readSafeArtifact(source: Source): Artifact {
-  const path =
-    source.kind === 'truffle'
-      ? join(packageDir(source.pkg), 'build/contracts', `${source.contract}.json`)
-      : join(packageDir(source.pkg), 'build/artifacts/contracts', `${source.path}.json`)
-  const json = readJson(path)
+  const json = readJson(artifactPath(source))
   return {
     abi: json.abi as unknown[],
     bytecode: json.bytecode as Hex,
     deployedBytecode: json.deployedBytecode as Hex,
   }
+}
+
+function artifactPath(source: Source): string {
+  return source.kind === 'truffle'
+    ? join(packageDir(source.pkg), 'build/contracts', `${source.contract}.json`)
+    : join(packageDir(source.pkg), 'build/artifacts/contracts', `${source.path}.json`)
+}
+
+/**
+ * Only the runtime code, found as a string: the 1.x truffle artifacts are ~1.3 MB of JSON (ASTs,
+ * sources) and parsing them all cost ~300 ms of start-up. Falls back to JSON.parse when the key
+ * is not found exactly once.
+ */
+function readDeployedBytecode(source: Source): Hex {
+  const text = readFileSync(artifactPath(source), 'utf8')
+  const key = '"deployedBytecode":'
+  const at = text.indexOf(key)
+  if (at >= 0 && text.indexOf(key, at + 1) < 0) {
+    const match = /^\s*"(0x[0-9a-fA-F]*)"/.exec(
+      text.slice(at + key.length, at + key.length + 80_000),
+    )
+    if (match?.[1]) return match[1] as Hex
+  }
+  return (JSON.parse(text) as { deployedBytecode: Hex }).deployedBytecode
 }
 
 type Planned = InstalledSafeContract & { code: Hex }
@@ -345,7 +365,7 @@ function plan(): Planned[] {
       throw new BaseError(`no address for Safe ${entry.version} ${entry.role}`, {
         code: 'NO_SAFE_CONTRACT',
       })
-    let code = readSafeArtifact(entry.source).deployedBytecode.toLowerCase() as Hex
+    let code = readDeployedBytecode(entry.source).toLowerCase() as Hex
     if (entry.selfImmutableAt !== undefined) {
       const at = 2 + entry.selfImmutableAt * 2
       code =

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { BaseError, InputError } from '../core/BaseError.js'
 import type { Address, Hex } from '../core/hex.js'
+import { HARDHAT_TEST_ACCOUNTS } from './hardhatTestAccounts.js'
 
 // hardhat 2 is CommonJS and loads its native EDR module lazily; a local require keeps it out of the
 // esbuild bundle (it is external there) and out of any module that does not start a devnet.
@@ -103,13 +104,6 @@ export async function startDevnet(
       logger: { enabled: boolean },
     ) => Promise<Eip1193>
   }
-  const { normalizeHardhatNetworkAccountsConfig } = requireCjs(
-    'hardhat/internal/core/providers/util',
-  ) as {
-    normalizeHardhatNetworkAccountsConfig: (
-      config: unknown,
-    ) => { privateKey: Hex; balance: string }[]
-  }
   const { JsonRpcHandler } = requireCjs('hardhat/internal/hardhat-network/jsonrpc/handler') as {
     JsonRpcHandler: new (
       provider: Eip1193,
@@ -125,14 +119,18 @@ export async function startDevnet(
     }
   }
 
-  const genesisAccounts = normalizeHardhatNetworkAccountsConfig({
-    mnemonic: TEST_MNEMONIC,
-    initialIndex: 0,
-    count: accountCount,
-    path: "m/44'/60'/0'/0",
-    passphrase: '',
-    accountsBalance: ACCOUNT_BALANCE_WEI,
-  })
+  // Precomputed for the usual counts (deriving costs ~250 ms); derived by hardhat beyond 20.
+  const accounts: DevnetAccount[] =
+    accountCount <= HARDHAT_TEST_ACCOUNTS.length
+      ? HARDHAT_TEST_ACCOUNTS.slice(0, accountCount).map(([address, privateKey]) => ({
+          address,
+          privateKey,
+        }))
+      : await deriveAccounts(accountCount)
+  const genesisAccounts = accounts.map(({ privateKey }) => ({
+    privateKey,
+    balance: ACCOUNT_BALANCE_WEI,
+  }))
 
   // The same fields hardhat's createProvider() passes for the `hardhat` network, with its defaults
   // (internal/core/config/default-config.js) except the fixed hardfork and an empty `chains` map.
@@ -179,11 +177,6 @@ export async function startDevnet(
   const wsServer = new WebSocketServer({ server })
   wsServer.on('connection', handler.handleWs)
 
-  const { privateKeyToAddress } = await import('viem/accounts')
-  const accounts = genesisAccounts.map(({ privateKey }) => ({
-    address: privateKeyToAddress(privateKey),
-    privateKey,
-  }))
   const url = `http://${host}:${address.port}`
   options.logger?.(`devnet: hardhat EDR (${hardfork}, chain ${chainId}) on ${url}`)
 
@@ -217,4 +210,21 @@ export async function startDevnet(
       return stopped
     },
   }
+}
+
+async function deriveAccounts(count: number): Promise<DevnetAccount[]> {
+  const { normalizeHardhatNetworkAccountsConfig } = requireCjs(
+    'hardhat/internal/core/providers/util',
+  ) as {
+    normalizeHardhatNetworkAccountsConfig: (config: unknown) => { privateKey: Hex }[]
+  }
+  const { privateKeyToAddress } = await import('viem/accounts')
+  return normalizeHardhatNetworkAccountsConfig({
+    mnemonic: TEST_MNEMONIC,
+    initialIndex: 0,
+    count,
+    path: "m/44'/60'/0'/0",
+    passphrase: '',
+    accountsBalance: ACCOUNT_BALANCE_WEI,
+  }).map(({ privateKey }) => ({ address: privateKeyToAddress(privateKey), privateKey }))
 }

@@ -12,6 +12,7 @@ import { sendAs } from '../execSafeTransaction.js'
 import { installSafeContracts, safeContractAddress } from '../installSafeContracts.js'
 import { placeContract } from '../placeContract.js'
 import type { Devnet } from '../startDevnet.js'
+import { scenarioGenesisDate } from './scenarioGenesisDate.js'
 
 const requireCjs = createRequire(import.meta.url)
 
@@ -94,7 +95,7 @@ export const BYBIT = {
 } as const
 
 /** A good genesis date for a Bybit replay: the morning of 21 Feb 2025, before the theft (14:13:35 UTC). */
-export const BYBIT_GENESIS_DATE = new Date('2025-02-21T12:00:00Z')
+export const BYBIT_GENESIS_DATE = scenarioGenesisDate('bybit')
 const EXEC_TIME = Date.parse('2025-02-21T14:13:35Z') / 1000
 
 export type BybitSetup = {

@@ -1,4 +1,3 @@
-import { BYBIT_GENESIS_DATE } from './bybit.js'
 import type { ScenarioName } from './runScenario.js'
 
 /**
@@ -11,7 +10,8 @@ import type { ScenarioName } from './runScenario.js'
 export function scenarioGenesisDate(name: ScenarioName): Date {
   switch (name) {
     case 'bybit':
-      return BYBIT_GENESIS_DATE
+      // the morning of 21 Feb 2025, before the theft at 14:13:35 UTC
+      return new Date('2025-02-21T12:00:00Z')
     case 'wazirx':
       return new Date('2024-07-18T00:00:00Z')
     case 'radiant':
