@@ -39,15 +39,24 @@ const lib = await import(join(dir, 'devnet.mjs'))
 const stats = (samples) => {
   const sorted = [...samples].sort((a, b) => a - b)
   const mean = sorted.reduce((s, x) => s + x, 0) / sorted.length
-  return { mean, median: sorted[Math.floor(sorted.length / 2)], max: sorted.at(-1), n: sorted.length }
+  return {
+    mean,
+    median: sorted[Math.floor(sorted.length / 2)],
+    max: sorted.at(-1),
+    n: sorted.length,
+  }
 }
-const row = (name, s) => `| ${name} | ${s.mean.toFixed(0)} | ${s.median.toFixed(0)} | ${s.max.toFixed(0)} | ${s.n} |`
+const row = (name, s) =>
+  `| ${name} | ${s.mean.toFixed(0)} | ${s.median.toFixed(0)} | ${s.max.toFixed(0)} | ${s.n} |`
 
 async function inProcess(n, steps) {
   const samples = []
   for (let i = 0; i < n; i++) {
     const t = performance.now()
-    const devnet = await lib.startDevnet({ port: 0, ...(steps.bybit ? { initialDate: lib.BYBIT_GENESIS_DATE } : {}) })
+    const devnet = await lib.startDevnet({
+      port: 0,
+      ...(steps.bybit ? { initialDate: lib.BYBIT_GENESIS_DATE } : {}),
+    })
     if (steps.install) await lib.installSafeContracts(devnet)
     if (steps.bybit) await lib.setupBybit(devnet)
     samples.push(performance.now() - t)
@@ -69,7 +78,10 @@ function untilLine(command, args, match, options = {}) {
       child.once('exit', () => resolve(ms))
       child.kill('SIGTERM')
     })
-    child.once('exit', (code) => !done && reject(new Error(`${command} exited ${code} before ready`)))
+    child.once(
+      'exit',
+      (code) => !done && reject(new Error(`${command} exited ${code} before ready`)),
+    )
   })
 }
 
@@ -85,16 +97,36 @@ const install = await inProcess(N_IN, { install: true })
 const bybit = await inProcess(N_IN, { install: true, bybit: true })
 log('CLI')
 const isJson = (line) => line.startsWith('{"url"')
-const cli = await spawned(N_CLI, process.execPath, ['bin/heistguard.js', 'devnet', '--port', '0'], isJson)
-const cliBybit = await spawned(N_CLI, process.execPath, ['bin/heistguard.js', 'devnet', '--port', '0', '--scenario', 'bybit'], isJson)
+const cli = await spawned(
+  N_CLI,
+  process.execPath,
+  ['bin/heistguard.js', 'devnet', '--port', '0'],
+  isJson,
+)
+const cliBybit = await spawned(
+  N_CLI,
+  process.execPath,
+  ['bin/heistguard.js', 'devnet', '--port', '0', '--scenario', 'bybit'],
+  isJson,
+)
 log('hardhat node')
 const hhDir = join(dir, 'hardhat-node')
 mkdirSync(hhDir, { recursive: true })
-writeFileSync(join(hhDir, 'hardhat.config.cjs'), "module.exports = { networks: { hardhat: { hardfork: 'prague' } } }\n")
+writeFileSync(
+  join(hhDir, 'hardhat.config.cjs'),
+  "module.exports = { networks: { hardhat: { hardfork: 'prague' } } }\n",
+)
 const hardhatNode = await spawned(
   N_CLI,
   process.execPath,
-  [join(process.cwd(), 'node_modules/hardhat/internal/cli/bootstrap.js'), 'node', '--port', '0', '--hostname', '127.0.0.1'],
+  [
+    join(process.cwd(), 'node_modules/hardhat/internal/cli/bootstrap.js'),
+    'node',
+    '--port',
+    '0',
+    '--hostname',
+    '127.0.0.1',
+  ],
   (line) => line.includes('Started HTTP and WebSocket JSON-RPC server'),
   { cwd: hhDir, env: { ...process.env, HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true' } },
 )
