@@ -8,7 +8,7 @@
 // Run: npm run bench:devnet (builds the CLI first). --append adds the Markdown to bench/RESULTS.md.
 import { spawn } from 'node:child_process'
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { build } from 'esbuild'
@@ -135,8 +135,8 @@ const cpu = cpus()[0]?.model ?? 'unknown'
 const markdown = `
 ## devnet start-up (${new Date().toISOString().slice(0, 10)})
 
-Machine: ${cpus().length} cores, ${cpu}, Node ${process.version}. bench/devnet.bench.mjs (\`npm run bench:devnet\`).
-Milliseconds until the node answers JSON-RPC on 127.0.0.1.
+Machine: ${cpus().length} cores, ${cpu}, Node ${process.version}, load average ${loadavg()[0].toFixed(1)} at the end (shared with other jobs). bench/devnet.bench.mjs (\`npm run bench:devnet\`).
+Milliseconds until the node answers JSON-RPC on 127.0.0.1. In-process rows: the first run pays module loading (~1 s), later runs reuse it, as test files after their first devnet do.
 
 | what | mean ms | median ms | max ms | runs |
 |---|---|---|---|---|
