@@ -170,6 +170,37 @@ describe('buildExposureIndex from a trace report', () => {
   })
 })
 
+describe('the report shape heistguard trace writes (src/trace/report.ts)', () => {
+  test('holders with labels and evidence tx lists, exits with their sender', async () => {
+    const {
+      smallCase,
+      SPLITTERS,
+      THORCHAIN_ROUTER: ROUTER,
+    } = await import('./browser/traceCaseFixture.js')
+    const index = buildExposureIndex(exposureInputFromReport(smallCase(), 'bybit-case.json'))
+    const holder = screenAddress(index, SPLITTERS[0]!)
+    expect(holder.risk).toBe('severe')
+    expect(holder.labels).toEqual([
+      {
+        source: 'bybit-case.json',
+        name: 'Bybit splitter 1',
+        category: 'attacker',
+        sanctioned: false,
+      },
+    ])
+    expect(screenAddress(index, ROUTER).direct[0]).toMatchObject({
+      role: 'exit',
+      token: 'eth',
+      received: '4000000000000000000000',
+    })
+    // The splitter that paid THORChain passed stolen funds on: received, not holding.
+    expect(screenAddress(index, SPLITTERS[3]!)).toMatchObject({
+      risk: 'high',
+      reasons: ['received 4000000000000000000000 of token eth stolen in bybit (hop)'],
+    })
+  })
+})
+
 describe('updateExposure (live tripwire)', () => {
   test('a new address becomes severe and is found at once; amounts add up', () => {
     const index = fixtureIndex()

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { InputError } from '../core/BaseError.js'
 import { addAmounts, amountRatio, amountText, isZeroAmount } from './amounts.js'
 import type { ExposureInput, ExposureTransfer } from './buildExposureIndex.js'
-import type { DirectExposure, HeistInfo } from './Exposure.js'
+import type { DirectExposure, HeistInfo, LabelHit } from './Exposure.js'
 
 const amount = z.union([
   z.string().regex(/^[0-9]+(\.[0-9]+)?$/, 'expected a non-negative decimal amount'),
@@ -22,6 +22,7 @@ const holderSchema = z
     token: z.string().default('native'),
     balance: amount.optional(),
     tainted: taintMap,
+    labels: z.array(z.object({ category: z.string(), name: z.string() }).passthrough()).optional(),
   })
   .passthrough()
 
@@ -32,6 +33,10 @@ const exitSchema = z
     tainted: taintMap.optional(),
     amount: amount.optional(),
     heist: z.string().optional(),
+    /** Who sent it to the exit (for exchanges: the deposit address). */
+    from: z.string().optional(),
+    name: z.string().optional(),
+    category: z.string().optional(),
   })
   .passthrough()
 
@@ -114,6 +119,17 @@ export function exposureInputFromReport(report: unknown, source: string): Exposu
         share: 0,
         role: 'exit',
       })
+      // The sender into an exit (an exchange deposit address, a bridge user) passed stolen funds.
+      if (e.from && /^0x[0-9a-fA-F]{40}$/.test(e.from))
+        direct.push({
+          address: e.from,
+          heist,
+          token: (e.token ?? 'native').toLowerCase(),
+          holds: '0',
+          received: value,
+          share: 0,
+          role: 'hop',
+        })
     }
   }
   const onPath = new Set(direct.map((d) => `${d.address.toLowerCase()}|${d.heist}`))
@@ -138,7 +154,18 @@ export function exposureInputFromReport(report: unknown, source: string): Exposu
     amount: amountText(t.amount),
     ...(t.token ? { token: t.token } : {}),
   }))
-  return { heists, direct, transfers, source }
+  // Labels the trace attached to holders (e.g. a TagPack entity) travel with them.
+  const labels: (LabelHit & { address: string })[] = []
+  for (const h of r.holders)
+    for (const l of h.labels ?? [])
+      labels.push({
+        address: h.address,
+        source: source,
+        name: l.name,
+        category: l.category,
+        sanctioned: l.category === 'sanctioned',
+      })
+  return { heists, direct, labels, transfers, source }
 }
 
 type Hop = { address: string; heist: string; token: string; amount: string; hops: number }
