@@ -116,12 +116,15 @@ export async function followChain(
       const headers = await Promise.all(
         Array.from({ length: to - from + 1 }, (_, i) => fetchBlockHeader(client, from + i)),
       )
-      const fetched = headers.map((header, i) => {
+      const fetched = headers.map((header) => {
         if (!header) return null
-        const parent = i === 0 ? previous : undefined
-        return followFetchBlock(client, header, { chainId, reads, capabilities, parent }).catch(
-          (error: unknown) => error as Error,
-        )
+        // Parent reads are filled in order below, from the block processed just before.
+        return followFetchBlock(client, header, {
+          chainId,
+          reads,
+          capabilities,
+          deferParent: true,
+        }).catch((error: unknown) => error as Error)
       })
       let progressed = false
       for (let i = 0; i < fetched.length; i++) {

@@ -94,7 +94,11 @@ export async function followFetchBlock(
     index: Number(tx.transactionIndex),
   }))
   const parentKnown =
-    options.parent && options.parent.hash === block.parentHash ? options.parent : undefined
+    options.parent && options.parent.hash === block.parentHash
+      ? options.parent
+      : options.deferParent
+        ? { hash: block.parentHash, storage: {}, balances: {} }
+        : undefined
   const [receipts, internalCalls, storage, balances, parentStorage, parentBalances] =
     await Promise.all([
       fetchReceipts(client, block, options.capabilities),

@@ -37,7 +37,11 @@ export function followNewHeads(
   let closed = false
   let socket: WsSocket | undefined
   let retryMs = 500
+  // A head announced while the follower was busy (not waiting) must not be lost: remember it,
+  // so the next wait returns at once instead of sleeping a full poll interval.
+  let pending = false
   const wake = () => {
+    if (waiters.size === 0) pending = true
     for (const resolve of [...waiters]) resolve()
   }
   const connect = () => {
@@ -67,7 +71,10 @@ export function followNewHeads(
   return {
     wait(ms, signal) {
       return new Promise<void>((resolve) => {
-        if (signal?.aborted) return resolve()
+        if (signal?.aborted || pending) {
+          pending = false
+          return resolve()
+        }
         const done = () => {
           clearTimeout(timer)
           waiters.delete(done)

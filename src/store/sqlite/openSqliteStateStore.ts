@@ -16,9 +16,14 @@ import { sqliteMigrations } from './migrations.js'
 type Row = Record<string, unknown>
 
 /**
- * Opens (creating if needed) a SQLite state store: WAL journal, `synchronous=FULL` so that a
- * committed checkpoint survives power loss, schema created by migrations. `:memory:` works for
- * tests.
+ * Opens (creating if needed) a SQLite state store: WAL journal, schema created by migrations.
+ * `:memory:` works for tests.
+ *
+ * Durability: WAL with `synchronous=NORMAL` (default) survives any process crash (kill -9); on
+ * power loss the last commits may roll back, which only rewinds the checkpoint together with its
+ * alerts: the follower re-processes those blocks and produces the same alert ids, and lost
+ * "delivered" marks mean a re-send that receivers dedupe. So no alert is lost either way, and a
+ * commit costs ~0.05 ms instead of an fsync (~11 ms here). `synchronous: 'FULL'` fsyncs each one.
  *
  * better-sqlite3 is synchronous, while `transaction(fn)` takes an async `fn`; an async mutex
  * serialises all calls so that no other caller's statement lands inside an open transaction.
@@ -27,7 +32,10 @@ type Row = Record<string, unknown>
  * const store = openSqliteStateStore('watch.db')
  * await store.transaction(async (tx) => { await tx.putCheckpoint(cp) })
  */
-export function openSqliteStateStore(path: string): StateStore {
+export function openSqliteStateStore(
+  path: string,
+  options: { synchronous?: 'NORMAL' | 'FULL' } = {},
+): StateStore {
   let db: Database.Database
   try {
     db = new Database(path)
@@ -40,7 +48,7 @@ export function openSqliteStateStore(path: string): StateStore {
     })
   }
   db.pragma('journal_mode = WAL')
-  db.pragma('synchronous = FULL')
+  db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`)
   db.pragma('busy_timeout = 5000')
   migrate(db)
 
