@@ -68,7 +68,9 @@ const buildMs = performance.now() - t0
 const buildCpu = process.cpuUsage(c0)
 const buildCpuMs = (buildCpu.user + buildCpu.system) / 1000
 // Half the queries hit the index (a realistic deposit stream hits far less, which is faster).
-const queries = Array.from({ length: N_QUERIES }, (_, i) => (i % 2 ? exposed[rand32() % N_INDEX] : randomAddress()))
+const queries = Array.from({ length: N_QUERIES }, (_, i) =>
+  i % 2 ? exposed[rand32() % N_INDEX] : randomAddress(),
+)
 
 // Wall time and CPU time (user+system) of the best of `reps` runs. The machine is shared, so the
 // CPU-time rate (work per second of our own CPU) is the number that survives other people's load.
@@ -97,7 +99,8 @@ const lookupCpuMs = lastCpuMs
 let bytes = 0
 const batchMs = timeIt(() => {
   bytes = 0
-  for (let i = 0; i < queries.length; i++) bytes += lib.screenBatchLine(index, queries[i], i + 1).length + 1
+  for (let i = 0; i < queries.length; i++)
+    bytes += lib.screenBatchLine(index, queries[i], i + 1).length + 1
 })
 const batchCpuMs = lastCpuMs
 
@@ -107,7 +110,9 @@ const { DuckDBInstance } = await import('@duckdb/node-api')
 const duck = await DuckDBInstance.create(':memory:')
 const conn = await duck.connect()
 await lib.writeExposureTable(conn, index, 'exposure')
-const stmt = await conn.prepare('SELECT kind, heist, token, holds, share FROM exposure WHERE address = $1')
+const stmt = await conn.prepare(
+  'SELECT kind, heist, token, holds, share FROM exposure WHERE address = $1',
+)
 const duckQueries = queries.slice(0, N_DUCK).map((q) => q.toLowerCase())
 let duckHits = 0
 const d0 = performance.now()
@@ -130,7 +135,9 @@ for (const q of queries) {
 }
 app.closeSync()
 const j0 = performance.now()
-await conn.runAndReadAll('SELECT q.address, e.kind, e.heist, e.holds FROM q LEFT JOIN exposure e ON e.address = q.address')
+await conn.runAndReadAll(
+  'SELECT q.address, e.kind, e.heist, e.holds FROM q LEFT JOIN exposure e ON e.address = q.address',
+)
 const joinMs = performance.now() - j0
 conn.closeSync()
 duck.closeSync()
@@ -139,12 +146,30 @@ log('http server')
 // HTTP: a real `heistguard serve` child process with a 1M-address index built from a report file.
 const report = {
   heists: [{ id: 'bybit', name: 'Bybit' }],
-  holders: exposed.map((address, i) => ({ address, token: 'native', balance: String(2000 + i), tainted: { bybit: String(1000 + i) } })),
+  holders: exposed.map((address, i) => ({
+    address,
+    token: 'native',
+    balance: String(2000 + i),
+    tainted: { bybit: String(1000 + i) },
+  })),
 }
 writeFileSync(join(dir, 'case.json'), JSON.stringify(report))
-const child = spawn(process.execPath, ['bin/heistguard.js', 'serve', '--port', '0', '--index', join(dir, 'case.json'), '--state', join(dir, 'state.db')], {
-  stdio: ['ignore', 'pipe', 'ignore'],
-})
+const child = spawn(
+  process.execPath,
+  [
+    'bin/heistguard.js',
+    'serve',
+    '--port',
+    '0',
+    '--index',
+    join(dir, 'case.json'),
+    '--state',
+    join(dir, 'state.db'),
+  ],
+  {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  },
+)
 const url = await new Promise((resolve, reject) => {
   let out = ''
   child.stdout.on('data', (d) => {
@@ -161,7 +186,9 @@ function get(path) {
     http
       .get({ hostname, port, path, agent }, (res) => {
         res.resume()
-        res.on('end', () => resolve({ status: res.statusCode, ns: Number(process.hrtime.bigint() - s) }))
+        res.on('end', () =>
+          resolve({ status: res.statusCode, ns: Number(process.hrtime.bigint() - s) }),
+        )
       })
       .on('error', reject)
   })
@@ -211,7 +238,8 @@ await new Promise((resolve) => {
 const elapsed = (performance.now() - start) / 1000
 const cpuPerRequestMs = (serverCpuMs() - cpuBefore) / total
 latencies.sort((a, b) => a - b)
-const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(2)
+const pct = (p) =>
+  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(2)
 
 let wrkLine = 'wrk not installed'
 try {
@@ -220,7 +248,11 @@ try {
   if (error.code !== 'ENOENT') wrkLine = ''
 }
 if (wrkLine === '') {
-  const out = execFileSync('wrk', ['-t1', '-c16', '-d5s', '--latency', `${url}/api/screen/${exposed[0]}`], { encoding: 'utf8' })
+  const out = execFileSync(
+    'wrk',
+    ['-t1', '-c16', '-d5s', '--latency', `${url}/api/screen/${exposed[0]}`],
+    { encoding: 'utf8' },
+  )
   const rps = /Requests\/sec:\s+([0-9.]+)/.exec(out)?.[1]
   const p99 = /99%\s+([0-9.]+\w+)/.exec(out)?.[1]
   wrkLine = `wrk -t1 -c16 -d5s (closed loop, max throughput): ${Math.round(Number(rps))} requests/s, p99 ${p99}`
@@ -231,7 +263,9 @@ agent.destroy()
 const rate = (n, ms) => Math.round((n / ms) * 1000).toLocaleString('en-US')
 const cpu = (() => {
   try {
-    return execFileSync('lscpu', { encoding: 'utf8' }).match(/Model name:\s+(.*)/)?.[1]?.trim()
+    return execFileSync('lscpu', { encoding: 'utf8' })
+      .match(/Model name:\s+(.*)/)?.[1]
+      ?.trim()
   } catch {
     return cpus()[0]?.model
   }
@@ -239,7 +273,11 @@ const cpu = (() => {
 console.log(`
 ## screen (bench/screen.bench.mjs), ${new Date().toISOString().slice(0, 10)}
 
-Machine: ${cpus().length} cores, ${cpu}; Node ${process.version}; load average during the run ${loadavg().map((x) => x.toFixed(1)).join(' ')} (shared machine: CPU-time rates are the stable numbers; DuckDB uses its own threads, so its CPU time includes them). Index: ${N_INDEX.toLocaleString('en-US')} exposed addresses; queries: ${N_QUERIES.toLocaleString('en-US')} (half hit).
+Machine: ${cpus().length} cores, ${cpu}; Node ${process.version}; load average during the run ${loadavg()
+  .map((x) => x.toFixed(1))
+  .join(
+    ' ',
+  )} (shared machine: CPU-time rates are the stable numbers; DuckDB uses its own threads, so its CPU time includes them). Index: ${N_INDEX.toLocaleString('en-US')} exposed addresses; queries: ${N_QUERIES.toLocaleString('en-US')} (half hit).
 
 | what | wall clock | per CPU-second |
 |---|---|---|
