@@ -1,6 +1,7 @@
 import { decodeFunctionResult, encodeFunctionData, keccak256, parseAbi } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { Hex } from '../core/hex.js'
+import { findCanonical } from '../safe/deployments.js'
 import {
   type InstalledSafeContract,
   installSafeContracts,
@@ -58,6 +59,18 @@ describe('installSafeContracts', () => {
       codeHash: '0x0208282bd262360d0320862c5ac70f375f5ed3b9d89a83a615b4d398415bdc83',
       codeHashMatches: true,
     })
+  })
+
+  test('every address listed by src/safe/deployments is a mainnet canonical address there, same code hash', () => {
+    const checked = installed.filter((c) => c.expectedCodeHash !== null)
+    const unlisted: string[] = []
+    for (const c of checked) {
+      const canonical = findCanonical(1n, c.address)
+      if (!canonical) unlisted.push(`${c.version} ${c.name}`)
+      else expect(canonical.codeHash, `${c.version} ${c.name}`).toBe(c.expectedCodeHash)
+    }
+    // src/safe/deploymentsData.ts leaves these two 1.1.1 assets out; they come from the package.
+    expect(unlisted).toEqual(['1.1.1 CreateCall', '1.1.1 CreateAndAddModules'])
   })
 
   test('the 1.3.0 SignMessageLib differs from mainnet only in its metadata trailer', () => {

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path'
 import { getAddress, keccak256 } from 'viem'
 import { BaseError } from '../core/BaseError.js'
 import type { Address, Hex } from '../core/hex.js'
+import { DEPLOYMENTS_DATA } from '../safe/deploymentsData.js'
 import type { Devnet } from './startDevnet.js'
 
 const requireCjs = createRequire(import.meta.url)
@@ -335,6 +336,31 @@ function readDeployedBytecode(source: Source): Hex {
   return (JSON.parse(text) as { deployedBytecode: Hex }).deployedBytecode
 }
 
+/**
+ * Canonical address and code hash of one safe-deployments asset, from src/safe/deploymentsData.ts
+ * (the project's single copy of that package's data). That copy leaves out the 1.1.1 CreateCall
+ * and CreateAndAddModules assets, which are read from the package itself.
+ */
+function canonicalDeployment(
+  release: string,
+  file: string,
+  deploymentsDir: string,
+): { address: Address; codeHash: Hex; contractName: string } {
+  const entry = DEPLOYMENTS_DATA.entries.find((e) => e.file === `v${release}/${file}.json`)
+  const canonical = entry?.deployments.canonical
+  if (entry && canonical?.codeHash)
+    return {
+      address: canonical.address as Address,
+      codeHash: canonical.codeHash as Hex,
+      contractName: entry.contractName,
+    }
+  const json = readJson(join(deploymentsDir, `v${release}`, `${file}.json`)) as {
+    contractName: string
+    deployments: { canonical: { address: Address; codeHash: Hex } }
+  }
+  return { ...json.deployments.canonical, contractName: json.contractName }
+}
+
 type Planned = InstalledSafeContract & { code: Hex }
 
 let planCache: Planned[] | undefined
@@ -351,15 +377,14 @@ function plan(): Planned[] {
         ? entry.source.contract
         : (entry.source.path.split('/').pop() ?? '')
     if (entry.deployment) {
-      const json = readJson(
-        join(deploymentsDir, `v${entry.deployment.release}`, `${entry.deployment.file}.json`),
-      ) as {
-        contractName: string
-        deployments: { canonical: { address: Address; codeHash: Hex } }
-      }
-      address = json.deployments.canonical.address
-      expectedCodeHash = json.deployments.canonical.codeHash
-      name = json.contractName
+      const canonical = canonicalDeployment(
+        entry.deployment.release,
+        entry.deployment.file,
+        deploymentsDir,
+      )
+      address = canonical.address
+      expectedCodeHash = canonical.codeHash
+      name = canonical.contractName
     }
     if (!address)
       throw new BaseError(`no address for Safe ${entry.version} ${entry.role}`, {
