@@ -52,7 +52,13 @@ export class RpcRequestError extends BaseError {
   }
 }
 
-/** JSON-RPC "method not found" / "not supported" answers, used to pick a fallback method. */
+/**
+ * JSON-RPC "method not found" / "not supported" answers (geth -32601, hardhat -32004), used to
+ * pick a fallback method.
+ *
+ * @example
+ * try { await client.request('eth_getProof', params) } catch (e) { if (!isMethodUnsupported(e)) throw e }
+ */
 export function isMethodUnsupported(error: unknown): boolean {
   if (!(error instanceof RpcRequestError)) return false
   if (error.rpcCode === -32601 || error.rpcCode === -32004) return true
