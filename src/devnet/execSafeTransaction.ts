@@ -1,8 +1,9 @@
-import { concat, encodeFunctionData, keccak256, numberToHex, pad, stringToHex, toHex } from 'viem'
+import { encodeFunctionData, keccak256, numberToHex, stringToHex, toHex } from 'viem'
 import { privateKeyToAccount, sign } from 'viem/accounts'
 import { BaseError, InputError } from '../core/BaseError.js'
 import type { Address, Hex } from '../core/hex.js'
 import { safeAbi } from '../safe/abi.js'
+import { encodeSafeSignatures, type SafeSignatureInput } from '../safe/encodeSafeSignatures.js'
 import { hashSafeTx } from '../safe/hashSafeTx.js'
 import type { SafeTx } from '../safe/types.js'
 import type { DevnetSafeVersion } from './installSafeContracts.js'
@@ -65,25 +66,21 @@ export async function execSafeTransaction(
     { chainId: BigInt(devnet.chainId), safe: safe.address, version },
     tx,
   )
-  const parts: { owner: Address; signature: Hex }[] = []
+  const inputs: SafeSignatureInput[] = []
   for (const signer of parameters.signers) {
     if (typeof signer === 'string') {
-      const owner = privateKeyToAccount(signer).address
       const signature = await sign({ hash: safeTxHash, privateKey: signer, to: 'hex' })
-      parts.push({ owner, signature })
+      inputs.push({ type: 'ecdsa', signer: privateKeyToAccount(signer).address, signature })
     } else {
       await sendAs(devnet, signer.approvedBy, {
         to: safe.address,
         data: encodeFunctionData({ abi: safeAbi, functionName: 'approveHash', args: [safeTxHash] }),
       })
-      parts.push({
-        owner: signer.approvedBy,
-        signature: concat([pad(signer.approvedBy), pad('0x0'), '0x01']),
-      })
+      inputs.push({ type: 'approved-hash', signer: signer.approvedBy })
     }
   }
-  parts.sort((a, b) => (BigInt(a.owner) < BigInt(b.owner) ? -1 : 1))
-  const signatures = concat(parts.map((p) => p.signature))
+  // Sorted by owner and packed by src/safe, the same code the verifier reads signatures with.
+  const signatures = encodeSafeSignatures(inputs)
   const data = encodeFunctionData({
     abi: safeAbi,
     functionName: 'execTransaction',
