@@ -222,7 +222,7 @@ const lines = [
   '',
   `Machine: ${cpus().length} cores, ${cpu}, Node ${process.version}, shared with other jobs (1-min load average ${loadBefore.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end). Devnet: hardhat ${'2.29.1'} EDR over HTTP on 127.0.0.1. \`npm run bench:simulate\` (cold x${COLD}, warm x${WARM}, node x${NODE}).`,
   'Cold: a new RPC client per run, so a new fork with an empty state cache and a new VM. Warm: the same client and block, fork state cached (what `--simulate` does when the server or UI verifies again). "RPC calls" counts state reads of the fork plus eth_getBlockByNumber (and eth_chainId once per client).',
-  'The alternatives run on the node itself: `eth_call` of execTransaction says only success/return value; `debug_traceCall` (default struct logger) gives every opcode but no storage diff, no balance changes and no names. Both need the real signatures; the simulation needs none.',
+  'The alternatives run on the node itself: `eth_call` of execTransaction says only success/return value; `debug_traceCall` (default struct logger) gives every opcode with raw storage snapshots, from which slot writes must be dug out by hand: no named storage diff, no balance changes, no decoded events. Both need the real signatures; the simulation needs none.',
   '',
 ]
 for (const r of results) {
