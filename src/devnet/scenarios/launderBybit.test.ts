@@ -22,11 +22,13 @@ const depositEvent = parseAbi([
 describe('launderBybit', () => {
   let devnet: Devnet
   let truth: BybitGroundTruth
+  let beforeLaundering: Hex
   const path = join(tmpdir(), `heistguard-bybit-truth-${process.pid}.json`)
   beforeAll(async () => {
     devnet = await startDevnet({ initialDate: BYBIT_GENESIS_DATE, accounts: 2 })
     await setupBybit(devnet)
     const theft = await executeBybitTheft(devnet)
+    beforeLaundering = (await devnet.request('evm_snapshot')) as Hex
     truth = await launderBybit(devnet, { seed: 1, groundTruthPath: path, theft })
   })
   afterAll(async () => {
@@ -111,5 +113,32 @@ describe('launderBybit', () => {
       expect(times[i]).toBeGreaterThanOrEqual(times[i - 1]!)
     }
     expect(await balance(BYBIT.safe)).toBe(0n)
+  })
+
+  // Last: rewinds the chain to just after the theft and plays the laundering again.
+  test('the same seed replays the same laundering (amounts, routes, memos, tx hashes); another seed does not', async () => {
+    const shape = (t: BybitGroundTruth) => ({
+      transfers: t.transfers.map(({ step, token, from, to, amount, txHash }) => ({
+        step,
+        token,
+        from,
+        to,
+        amount,
+        txHash,
+      })),
+      bridge: t.exits.bridge.map(({ from, vault, amount, memo }) => ({
+        from,
+        vault,
+        amount,
+        memo,
+      })),
+      exchange: t.exits.exchange.map(({ from, amount }) => ({ from, amount })),
+    })
+    expect(await devnet.request('evm_revert', [beforeLaundering])).toBe(true)
+    beforeLaundering = (await devnet.request('evm_snapshot')) as Hex
+    expect(shape(await launderBybit(devnet, { seed: 1 }))).toEqual(shape(truth))
+    expect(await devnet.request('evm_revert', [beforeLaundering])).toBe(true)
+    const other = await launderBybit(devnet, { seed: 2 })
+    expect(other.exits.bridge.map((b) => b.memo)).not.toEqual(truth.exits.bridge.map((b) => b.memo))
   })
 })
