@@ -31,6 +31,7 @@ const HELP = `usage: heistguard serve [--port 8787] [--host 127.0.0.1] [--state 
   --state FILE          SQLite state database shared with \`heistguard watch\` (default heistguard.db,
                         or $HEISTGUARD_STATE)
   --policy FILE         verify policy (YAML) for POST /api/verify and the Verify page
+  --simulate-rpc URL    simulate every verified transaction on a fork of this JSON-RPC node
   --index FILE          trace report JSON to build the screening index from
   --sanctions FILE      sanctions list for screening; repeatable
   --heist-list H=FILE   addresses attributed to heist H; repeatable
@@ -55,6 +56,7 @@ export async function run(ctx: CliContext): Promise<number> {
       state: { type: 'string' },
       index: { type: 'string' },
       policy: { type: 'string' },
+      'simulate-rpc': { type: 'string' },
       sanctions: { type: 'string', multiple: true },
       'heist-list': { type: 'string', multiple: true },
       web: { type: 'string' },
@@ -103,7 +105,17 @@ export async function run(ctx: CliContext): Promise<number> {
       .filter((l) => l.sanctioned)
       .map((l) => [l.address.toLowerCase(), { source: l.source, name: l.name }]),
   )
-  const verify = createVerifier({ ...(policy ? { policy } : {}), labels: { sanctioned } })
+  const simulateRpcUrl = values['simulate-rpc']
+  if (simulateRpcUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(simulateRpcUrl))
+    throw new InputError('expected an http(s):// JSON-RPC URL', {
+      code: 'USAGE',
+      field: '--simulate-rpc',
+    })
+  const verify = createVerifier({
+    ...(policy ? { policy } : {}),
+    labels: { sanctioned },
+    ...(simulateRpcUrl ? { simulateRpcUrl } : {}),
+  })
   const webDir = values.web ? abs(ctx, values.web) : defaultWebDir()
   const web = webDir ? loadWebAssets(webDir) : null
   if (values.web && !web)

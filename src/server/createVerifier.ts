@@ -1,3 +1,4 @@
+import { simulateForVerdict } from '../chain/simulateForVerdict.js'
 import type { Policy } from '../verify/policy.js'
 import type { Verdict } from '../verify/Verdict.js'
 import {
@@ -15,12 +16,27 @@ import { parseVerifyRequest } from './parseVerifyRequest.js'
  * const verify = createVerifier({ policy })
  * (await verify(bybitJson)).verdict // 'block'
  */
-export function createVerifier(options: { policy?: Policy; labels?: VerifyLabels } = {}) {
+export function createVerifier(
+  options: {
+    policy?: Policy
+    labels?: VerifyLabels
+    /** Simulate every transaction on a fork of this node (the Verdict then has `simulation`). */
+    simulateRpcUrl?: string
+    /** Passed to simulateForVerdict; false on a devnet whose state changes without blocks. */
+    simulationCache?: boolean
+  } = {},
+) {
   return async (body: unknown): Promise<Verdict> => {
     const input = await recoverSignatures(parseVerifyRequest(body))
+    const simulated = options.simulateRpcUrl
+      ? await simulateForVerdict(options.simulateRpcUrl, input.context, input.tx, {
+          ...(options.simulationCache === undefined ? {} : { cache: options.simulationCache }),
+        })
+      : undefined
     return verifySafeTransaction(input, {
       ...(options.policy ? { policy: options.policy } : {}),
       ...(options.labels ? { labels: options.labels } : {}),
+      ...(simulated ? { simulation: simulated.simulation, extraFindings: simulated.findings } : {}),
     })
   }
 }

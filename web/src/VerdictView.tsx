@@ -108,48 +108,52 @@ function FindingView({ finding }: { finding: Finding }) {
   )
 }
 
-/** A simulation's state diff, shown as given by the API: storage writes, balances, events. */
+/** A simulation's state diff, as the API returns it: outcome, then every storage write by name. */
 function SimulationView({ simulation }: { simulation: unknown }) {
   const sim = simulation as {
-    storage?: { address?: string; slot?: string; before?: string; after?: string }[]
-    storageChanges?: { address?: string; slot?: string; before?: string; after?: string }[]
-    balances?: {
+    success?: boolean
+    revert?: string | null
+    gasUsed?: string
+    storageWrites?: {
       address?: string
-      token?: string
+      slot?: string
+      name?: string
       before?: string
       after?: string
-      delta?: string
     }[]
   }
-  const storage = sim.storageChanges ?? sim.storage ?? []
+  const writes = sim.storageWrites ?? []
   return (
-    <section className="panel">
-      <h2>Simulation</h2>
-      {storage.length > 0 ? (
+    <section className="panel" data-testid="simulation">
+      <h2>Simulation on a fork</h2>
+      <p>
+        {sim.success === false ? `Reverts${sim.revert ? `: ${sim.revert}` : ''}` : 'Executes'}
+        {sim.gasUsed ? ` · gas used ${sim.gasUsed}` : ''} · {writes.length} storage write
+        {writes.length === 1 ? '' : 's'}
+      </p>
+      {writes.length > 0 ? (
         <table className="grid">
           <thead>
             <tr>
               <th>contract</th>
-              <th>slot</th>
+              <th>what</th>
               <th>before</th>
               <th>after</th>
             </tr>
           </thead>
           <tbody>
-            {storage.map((s, i) => (
+            {writes.map((w, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: a diff row has no id
-              <tr key={i}>
+              <tr key={i} className={w.name === 'implementation' ? 'danger' : ''}>
                 <td>
-                  <code>{s.address}</code>
+                  <code>{w.address}</code>
+                </td>
+                <td>{w.name ?? <code>{w.slot}</code>}</td>
+                <td>
+                  <code className="wrap">{w.before}</code>
                 </td>
                 <td>
-                  <code>{s.slot}</code>
-                </td>
-                <td>
-                  <code>{s.before}</code>
-                </td>
-                <td>
-                  <code>{s.after}</code>
+                  <code className="wrap">{w.after}</code>
                 </td>
               </tr>
             ))}
@@ -158,7 +162,7 @@ function SimulationView({ simulation }: { simulation: unknown }) {
       ) : null}
       <details>
         <summary>full simulation result</summary>
-        <pre>{JSON.stringify(simulation, null, 2)}</pre>
+        <pre className="evidence">{toText(simulation)}</pre>
       </details>
     </section>
   )
