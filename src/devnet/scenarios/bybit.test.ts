@@ -122,6 +122,28 @@ describe('Bybit scenario', () => {
     )
   })
 
+  test('debug_traceTransaction shows what no event announced: a DELEGATECALL whose SSTORE writes the backdoor into slot 0', async () => {
+    const trace = (await devnet.request('debug_traceTransaction', [theft.execTransactionHash])) as {
+      failed: boolean
+      structLogs: { op: string; depth: number; stack?: string[] }[]
+    }
+    expect(trace.failed).toBe(false)
+    const word = (x: string | undefined) => BigInt(`0x${(x ?? '0').replace(/^0x/, '')}`)
+    const writes = trace.structLogs
+      .filter((l) => l.op === 'SSTORE')
+      .map((l) => ({ depth: l.depth, key: word(l.stack?.at(-1)), value: word(l.stack?.at(-2)) }))
+    // depth 1 proxy, 2 singleton (delegatecall), 3 trojan (the SafeTx's DELEGATECALL)
+    expect(writes).toContainEqual({ depth: 3, key: 0n, value: BigInt(BYBIT.backdoor) })
+    expect(trace.structLogs.filter((l) => l.op === 'DELEGATECALL').map((l) => l.depth)).toEqual([
+      1, 2,
+    ])
+    const receipt = (await devnet.request('eth_getTransactionReceipt', [
+      theft.execTransactionHash,
+    ])) as { logs: { topics: Hex[] }[] }
+    // Only the Safe's own ExecutionSuccess event: nothing says "implementation changed".
+    expect(receipt.logs).toHaveLength(1)
+  })
+
   test('the backdoor refuses anyone but the attacker', async () => {
     const [account] = devnet.accounts
     const data = encodeFunctionData({
