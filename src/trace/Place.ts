@@ -2,8 +2,8 @@
  * What a labelled address does to taint.
  * - {@link PLACE_NONE}: an ordinary account; taint is tracked on it.
  * - {@link PLACE_DEX}: a DEX pool/router or a wrapper (WETH): taint sent in by address A is
- *   converted to the token(s) the place sends back to A in the same transaction; it never spreads
- *   into the pool's own balance.
+ *   converted to the token(s) the place sends back to A in the same transaction (or to whoever
+ *   it pays instead, for swaps with a recipient); it never spreads into the pool's own balance.
  * - {@link PLACE_EXCHANGE}, {@link PLACE_BRIDGE}, {@link PLACE_MIXER}: exits. Taint sent there is
  *   recorded as having left (with the bridge memo when the transaction carries one) and is not
  *   propagated through their hot wallets.

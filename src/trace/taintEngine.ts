@@ -715,7 +715,15 @@ function slowStep(
   c.fill(0)
   if (f & F_FROM_PLACE) {
     if (!(f & F_TO_PLACE) && !(f & F_GAS) && state.setup.placeOf(from) === PLACE_DEX) {
-      const p = state.dex.get(to)
+      let p = state.dex.get(to)
+      // A swap paying someone other than the sender (Uniswap's `to`): convert the input that
+      // nobody has been paid for yet in this transaction.
+      if (p === undefined && state.dexTx === tx)
+        for (const q of state.dex.values())
+          if (!q.used) {
+            p = q
+            break
+          }
       if (p !== undefined && state.dexTx === tx && p.value > 0) {
         p.used = true
         parent = p.parent

@@ -196,17 +196,19 @@ export function generateScenario(
         const pool = pools[sym]
         const x = held / 2n
         const y = sym === 'USDT' ? (x * 3000n * 10n ** 6n) / ETH : x * 3000n
+        // Half the swaps name another wallet as the recipient (Uniswap's `to`).
+        const recipient = rng.int(2) === 0 ? w : wallet()
         plan.push({
           from: w,
           to: pool,
           value: x,
           transfers: [
             { kind: 'native', ordinal: 0, from: w, to: pool, token: 'ETH', amount: x },
-            { kind: 'log', ordinal: 3, from: pool, to: w, token: TOKENS[sym], amount: y },
+            { kind: 'log', ordinal: 3, from: pool, to: recipient, token: TOKENS[sym], amount: y },
           ],
         })
         const holder = wallet()
-        plan.push(token(w, holder, TOKENS[sym], y / 2n))
+        plan.push(token(recipient, holder, TOKENS[sym], y / 2n))
         if (rng.int(2) === 0) {
           const dep = address(0xdd, h * 100 + s * 10 + 9)
           plan.push(token(holder, dep, TOKENS[sym], y / 4n))

@@ -184,6 +184,84 @@ export function parseRpcBlock(
   return { transfers, transactions, memos }
 }
 
+type StructLog = { op: string; depth: number; stack?: string[] }
+
+const word = (v: string | undefined): bigint =>
+  v === undefined ? 0n : BigInt(v.startsWith('0x') ? v : `0x${v}`)
+const wordAddress = (v: string | undefined): Hex =>
+  `0x${word(v).toString(16).padStart(64, '0').slice(-40)}`
+
+/**
+ * Rebuilds a callTracer-shaped frame tree from the default (struct log) tracer, for nodes that
+ * have no callTracer (hardhat/EDR). A call's success is the flag it leaves on the caller's stack;
+ * a frame that failed is marked with `error` so that its value (and its children's) is dropped.
+ * Value sent by SELFDESTRUCT is not visible in struct logs and is not recovered.
+ *
+ * @example
+ * const frame = callFrameFromStructLogs({ from, to, value }, trace.structLogs)
+ */
+export function callFrameFromStructLogs(
+  tx: { from: Hex; to: Hex | null; value: Hex },
+  logs: StructLog[],
+): CallFrame {
+  const root: CallFrame = {
+    type: 'CALL',
+    from: tx.from,
+    ...(tx.to ? { to: tx.to } : {}),
+    value: tx.value,
+    calls: [],
+  }
+  const frames: CallFrame[] = [root]
+  const selves: Hex[] = [(tx.to ?? '0x0000000000000000000000000000000000000000') as Hex]
+  let pending: { depth: number; frame: CallFrame; self: Hex } | null = null
+  for (const log of logs) {
+    const d = log.depth
+    const stack = log.stack ?? []
+    const top = stack[stack.length - 1]
+    while (frames.length > d && frames.length > 1) {
+      const closed = frames.pop()!
+      selves.pop()
+      if (word(top) === 0n) closed.error = 'reverted'
+      else if (closed.type === 'CREATE' && !closed.to) closed.to = wordAddress(top)
+    }
+    if (pending) {
+      if (d === pending.depth + 1) {
+        frames.push(pending.frame)
+        selves.push(pending.self)
+      } else if (d === pending.depth && word(top) === 0n) pending.frame.error = 'reverted'
+      pending = null
+    }
+    const parent = frames[frames.length - 1]!
+    const self = selves[selves.length - 1]!
+    const arg = (k: number) => stack[stack.length - 1 - k]
+    const op = log.op
+    let frame: CallFrame | undefined
+    let callee: Hex = self
+    if (op === 'CALL') {
+      callee = wordAddress(arg(1))
+      frame = {
+        type: 'CALL',
+        from: self,
+        to: callee,
+        value: `0x${word(arg(2)).toString(16)}`,
+        calls: [],
+      }
+    } else if (op === 'CALLCODE' || op === 'DELEGATECALL') {
+      frame = { type: op, from: self, to: wordAddress(arg(1)), calls: [] }
+    } else if (op === 'STATICCALL') {
+      callee = wordAddress(arg(1))
+      frame = { type: op, from: self, to: callee, calls: [] }
+    } else if (op === 'CREATE' || op === 'CREATE2') {
+      frame = { type: 'CREATE', from: self, value: `0x${word(arg(0)).toString(16)}`, calls: [] }
+    }
+    if (frame) {
+      parent.calls!.push(frame)
+      pending = { depth: d, frame, self: callee }
+    }
+  }
+  return root
+}
+
 /**
  * Ingests a block range over JSON-RPC into the store, one transactional import per block
  * (idempotent: re-ingesting a block adds nothing). Internal ETH transfers need
@@ -205,7 +283,7 @@ export async function ingestBlockRange(
 ): Promise<ImportResult & { blocks: number; internalTraces: boolean }> {
   const chainId = await client.getChainId()
   const total: ImportResult = { transfers: 0, transactions: 0, receipts: 0, memos: 0 }
-  let traceMode: 'block' | 'tx' | 'none' = options.traces === false ? 'none' : 'block'
+  let traceMode: 'block' | 'tx' | 'structlog' | 'none' = options.traces === false ? 'none' : 'block'
   const req = client.request as (args: { method: string; params: unknown[] }) => Promise<unknown>
   for (let n = options.fromBlock; n <= options.toBlock; n++) {
     const tag = `0x${n.toString(16)}`
@@ -248,10 +326,25 @@ export async function ingestBlockRange(
             })) as CallFrame,
           )
       } catch {
+        traceMode = 'structlog'
+        traces = undefined
+      }
+    }
+    if (traceMode === 'structlog' && block.transactions.length > 0) {
+      try {
+        traces = []
+        for (const tx of block.transactions) {
+          const t = (await req({
+            method: 'debug_traceTransaction',
+            params: [tx.hash, { disableStorage: true, disableMemory: true }],
+          })) as { structLogs: StructLog[] }
+          traces.push(callFrameFromStructLogs(tx, t.structLogs))
+        }
+      } catch {
         traceMode = 'none'
         traces = undefined
         options.onProgress?.(
-          'the node has no callTracer (debug_traceBlockByNumber/debug_traceTransaction): internal ETH transfers are not ingested',
+          'the node has no debug_traceTransaction: internal ETH transfers are not ingested',
         )
       }
     }

@@ -14,8 +14,9 @@ import { add, div, isZero, lt, mul, type Rational, rational, sub, ZERO } from '.
  *   and its later shortfalls are stolen funds too;
  * - a shortfall (balance too small for a transfer) is clean funds, the oldest lot;
  * - gas burns the taint it carries (under the active policy);
- * - to a DEX: taint waits for the DEX to pay the same address in the same transaction and is
- *   converted by value fraction; unpaid, it is an exit at the DEX;
+ * - to a DEX: taint waits for the DEX to pay the same address in the same transaction (or, when
+ *   it pays someone else, that recipient) and is converted by value fraction; unpaid, it is an
+ *   exit at the DEX;
  * - to an exchange, bridge or mixer: an exit; places hold no taint.
  */
 export type RefTransfer = {
@@ -131,7 +132,7 @@ export function referenceTaint(input: RefInput): RefResult {
     let carried = new Map<string, Rational>()
     if (fromPlace) {
       if (fromPlace === 'dex' && !toPlace && t.kind === 'transfer') {
-        const p = dex.get(t.to)
+        const p = dex.get(t.to) ?? [...dex.values()].find((q) => !q.used)
         if (p && p.value > 0n) {
           p.used = true
           for (const [h, x] of p.taint)
