@@ -72,7 +72,8 @@ beforeAll(async () => {
     args: FLAGS,
     viewport: { width: 1400, height: 1000 },
   })
-})
+  // A fresh clone builds the UI first (twice for the offline page's reproducibility check).
+}, 300_000)
 
 afterAll(async () => {
   await context?.close()
