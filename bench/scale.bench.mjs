@@ -15,6 +15,8 @@ import { join } from 'node:path'
 import { build } from 'esbuild'
 
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '1000000').split(',').map(Number)
+// BENCH_SCALE_DUCKDB=0 skips the DuckDB side (ClickHouse numbers only).
+const DUCKDB = process.env.BENCH_SCALE_DUCKDB !== '0'
 const log = (m) => process.stderr.write(`[bench ${(performance.now() / 1000).toFixed(1)}s] ${m}\n`)
 const dir = mkdtempSync(join(tmpdir(), 'hg-bench-scale-'))
 const outfile = join(process.cwd(), 'node_modules/.cache/heistguard-bench/scale.mjs')
@@ -96,18 +98,22 @@ for (const n of SIZES) {
   )
   const r = { n, transfersWritten: written.transfers, genS }
 
-  log('duckdb import')
-  const duckPath = join(dir, `d${n}.duckdb`)
-  const duck = await lib.createDuckDbTransferStore(duckPath)
-  t0 = performance.now()
-  const duckImport = await duck.importFiles(files)
-  r.duckImportS = secs(t0)
-  r.rows = duckImport.transfers
-  log(`duckdb import ${r.duckImportS.toFixed(1)} s; scan + trace`)
-  r.duckTrace = await scanAndTrace(duck, heists, places)
-  await duck.close()
+  if (DUCKDB) {
+    log('duckdb import')
+    const duckPath = join(dir, `d${n}.duckdb`)
+    const duck = await lib.createDuckDbTransferStore(duckPath)
+    t0 = performance.now()
+    const duckImport = await duck.importFiles(files)
+    r.duckImportS = secs(t0)
+    r.rows = duckImport.transfers
+    log(`duckdb import ${r.duckImportS.toFixed(1)} s; scan + trace`)
+    r.duckTrace = await scanAndTrace(duck, heists, places)
+    log(`duckdb scan + trace ${r.duckTrace.total.toFixed(1)} s`)
+    await duck.close()
+    rmSync(duckPath, { force: true })
+  }
 
-  const db = `bench_${n}`
+  const db = `bench_${n}_${process.pid}`
   for (const shard of shardUrls) await chQuery(shard, `DROP DATABASE IF EXISTS ${db}`)
   for (const shard of shardUrls) await chQuery(shard, `DROP DATABASE IF EXISTS ${db}_rec`)
   log('clickhouse importFiles')
@@ -122,6 +128,19 @@ for (const n of SIZES) {
   r.chImportS = secs(t0)
   r.chStageS = stagedAt
   r.chRows = chImport.transfers
+  r.rows ??= r.chRows
+  const parts = await Promise.all(
+    shardUrls.map((s) =>
+      chQuery(
+        s,
+        `SELECT sum(bytes_on_disk), sum(rows) FROM system.parts WHERE active AND database = '${db}' AND table = 'transfers_local' FORMAT TSV`,
+      ),
+    ),
+  )
+  const [bytes, partRows] = parts
+    .map((p) => p.split('\t').map(Number))
+    .reduce((a, b) => [a[0] + b[0], a[1] + b[1]], [0, 0])
+  r.bytesPerRow = bytes / partRows
   r.perShard = await Promise.all(
     shardUrls.map((s) => chQuery(s, `SELECT count() FROM ${db}.transfers_local FINAL`)),
   )
@@ -193,8 +212,8 @@ for (const n of SIZES) {
     await rec.close()
   }
   for (const shard of shardUrls) await chQuery(shard, `DROP DATABASE IF EXISTS ${db}_rec`)
+  for (const shard of shardUrls) await chQuery(shard, `DROP DATABASE IF EXISTS ${db}`)
   rmSync(data, { recursive: true, force: true })
-  rmSync(duckPath, { force: true })
   results.push(r)
   log(JSON.stringify(r))
 }
@@ -213,9 +232,12 @@ const lines = [
   '|---:|---|---:|---:|---:|---:|---:|',
 ]
 for (const r of results) {
+  if (r.duckTrace)
+    lines.push(
+      `| ${r.rows.toLocaleString('en')} | DuckDB file | ${r.duckImportS.toFixed(1)} s | ${rate(r.rows, r.duckImportS)} | ${r.duckTrace.scan.toFixed(1)} s | ${r.duckTrace.engine.toFixed(1)} s | ${r.duckTrace.total.toFixed(1)} s |`,
+    )
   lines.push(
-    `| ${r.rows.toLocaleString('en')} | DuckDB file | ${r.duckImportS.toFixed(1)} s | ${rate(r.rows, r.duckImportS)} | ${r.duckTrace.scan.toFixed(1)} s | ${r.duckTrace.engine.toFixed(1)} s | ${r.duckTrace.total.toFixed(1)} s |`,
-    `| ${r.chRows.toLocaleString('en')} | ClickHouse 2 shards (files: DuckDB validation ${r.chStageS.toFixed(1)} s + cluster write ${(r.chImportS - r.chStageS).toFixed(1)} s) | ${r.chImportS.toFixed(1)} s | ${rate(r.chRows, r.chImportS)} | ${r.chTrace.scan.toFixed(1)} s | ${r.chTrace.engine.toFixed(1)} s | ${r.chTrace.total.toFixed(1)} s |`,
+    `| ${r.chRows.toLocaleString('en')} | ClickHouse 2 shards (files: DuckDB validation ${r.chStageS.toFixed(1)} s + cluster write ${(r.chImportS - r.chStageS).toFixed(1)} s; ${r.bytesPerRow.toFixed(1)} bytes/row on disk) | ${r.chImportS.toFixed(1)} s | ${rate(r.chRows, r.chImportS)} | ${r.chTrace.scan.toFixed(1)} s | ${r.chTrace.engine.toFixed(1)} s | ${r.chTrace.total.toFixed(1)} s |`,
   )
 }
 lines.push('', '| transfers | ClickHouse path | time | rate | detail |', '|---:|---|---:|---:|---|')
