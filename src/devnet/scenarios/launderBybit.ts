@@ -315,8 +315,10 @@ export async function launderBybit(
       args: [DEVNET_EXCHANGE_HOT_WALLET],
     })
   ).address
-  // Infrastructure blocks took wall-clock timestamps; the laundering clock continues from them.
-  clock = await headTime()
+  // Infrastructure blocks take wall-clock timestamps. The laundering clock restarts one hour
+  // after the start, not from them: deadlines and expiries are calldata, and a clock read from
+  // the wall would change tx hashes from run to run (the same seed must replay the same chain).
+  clock = Math.max(clock + 3600, await headTime())
 
   // 1. LSTs to the LST holder, who gets 1 ETH of gas money from the exploiter, then swaps.
   const stETHAmount = await tokenBalance(BYBIT.tokens.stETH, BYBIT.exploiter1)
