@@ -56,7 +56,7 @@ function readJson(path: string): Record<string, unknown> {
   return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
 }
 
-type Source =
+export type SafeArtifactSource =
   | { kind: 'truffle'; pkg: string; contract: string }
   | { kind: 'hardhat'; pkg: string; path: string }
 
@@ -67,7 +67,7 @@ type Entry = {
   deployment: { release: string; file: string } | null
   /** Used when `deployment` is null: mainnet address from the truffle artifact's `networks['1']`. */
   address?: Address
-  source: Source
+  source: SafeArtifactSource
   /**
    * Solidity `immutable`s: the compiler leaves zeros in the artifact's runtime code and the
    * constructor writes the value at deployment. MultiSend stores `address(this)` (to refuse
@@ -79,23 +79,27 @@ type Entry = {
   note?: string
 }
 
-const s100 = (contract: string): Source => ({
+const s100 = (contract: string): SafeArtifactSource => ({
   kind: 'truffle',
   pkg: 'safe-contracts-1.0.0',
   contract,
 })
-const s111 = (contract: string): Source => ({
+const s111 = (contract: string): SafeArtifactSource => ({
   kind: 'truffle',
   pkg: 'safe-contracts-1.1.1',
   contract,
 })
-const s120 = (contract: string): Source => ({
+const s120 = (contract: string): SafeArtifactSource => ({
   kind: 'truffle',
   pkg: 'safe-contracts-1.2.0',
   contract,
 })
-const s130 = (path: string): Source => ({ kind: 'hardhat', pkg: 'safe-contracts-1.3.0', path })
-const s141 = (path: string): Source => ({
+const s130 = (path: string): SafeArtifactSource => ({
+  kind: 'hardhat',
+  pkg: 'safe-contracts-1.3.0',
+  path,
+})
+const s141 = (path: string): SafeArtifactSource => ({
   kind: 'hardhat',
   pkg: '@safe-global/safe-contracts',
   path,
@@ -303,7 +307,7 @@ const ENTRIES: Entry[] = [
 type Artifact = { abi: unknown[]; bytecode: Hex; deployedBytecode: Hex }
 
 /** Reads a Safe contract artifact (ABI, creation and runtime code) from the npm packages. */
-export function readSafeArtifact(source: Source): Artifact {
+export function readSafeArtifact(source: SafeArtifactSource): Artifact {
   const json = readJson(artifactPath(source))
   return {
     abi: json.abi as unknown[],
@@ -312,7 +316,7 @@ export function readSafeArtifact(source: Source): Artifact {
   }
 }
 
-function artifactPath(source: Source): string {
+function artifactPath(source: SafeArtifactSource): string {
   return source.kind === 'truffle'
     ? join(packageDir(source.pkg), 'build/contracts', `${source.contract}.json`)
     : join(packageDir(source.pkg), 'build/artifacts/contracts', `${source.path}.json`)
@@ -323,7 +327,7 @@ function artifactPath(source: Source): string {
  * sources) and parsing them all cost ~300 ms of start-up. Falls back to JSON.parse when the key
  * is not found exactly once.
  */
-function readDeployedBytecode(source: Source): Hex {
+function readDeployedBytecode(source: SafeArtifactSource): Hex {
   const text = readFileSync(artifactPath(source), 'utf8')
   const key = '"deployedBytecode":'
   const at = text.indexOf(key)
