@@ -146,6 +146,32 @@ describe('createFailoverRpcClient', () => {
     expect(metrics.get('heistguard_rpc_failovers_total', { from: 'rpc-0' })).toBe(1)
     expect(logs.join('\n')).not.toMatch(/SECRET|0123456789abcdef/)
   })
+  test('batching: one HTTP request per tick; an item with an error is re-sent alone', async () => {
+    const bodies: unknown[] = []
+    const url = await serve((_req, body, res) => {
+      const parsed = JSON.parse(body)
+      bodies.push(parsed)
+      const answer = (r: { id: number; method: string; params: unknown[] }) =>
+        r.method === 'eth_flaky' && Array.isArray(parsed)
+          ? { jsonrpc: '2.0', id: r.id, error: { code: -32000, message: 'busy' } }
+          : { jsonrpc: '2.0', id: r.id, result: `${r.method}:${JSON.stringify(r.params)}` }
+      res
+        .writeHead(200)
+        .end(JSON.stringify(Array.isArray(parsed) ? parsed.map(answer) : answer(parsed)))
+    })
+    const client = createFailoverRpcClient([{ url }], { batchSize: 10 })
+    const results = await Promise.all([
+      client.request('eth_a', [1]),
+      client.request('eth_flaky', [2]),
+      client.request('eth_b', [3]),
+    ])
+    expect(results).toEqual(['eth_a:[1]', 'eth_flaky:[2]', 'eth_b:[3]'])
+    expect(
+      bodies.map((b) =>
+        Array.isArray(b) ? b.map((r) => r.method) : (b as { method: string }).method,
+      ),
+    ).toEqual([['eth_a', 'eth_flaky', 'eth_b'], 'eth_flaky'])
+  })
   test('null blocks are retried elsewhere, never returned while another endpoint has the block', async () => {
     const behind = await serve((_req, body, res) => {
       res

@@ -28,12 +28,12 @@ function seeded(seed: number): () => number {
 }
 
 const FAULTS: Array<[Fault, number]> = [
-  ['timeout', 0.003],
-  ['rate-limit', 0.02],
-  ['http-500', 0.02],
-  ['rpc-error', 0.02],
-  ['drop', 0.02],
-  ['null-result', 0.03],
+  ['timeout', 0.01],
+  ['rate-limit', 0.04],
+  ['http-500', 0.04],
+  ['rpc-error', 0.04],
+  ['drop', 0.04],
+  ['null-result', 0.05],
   ['stale-head', 0.05],
 ]
 
@@ -99,6 +99,7 @@ pollIntervalMs: 50
 rpcTimeoutMs: 2000
 concurrency: 2
 rpcBackoffMs: 5
+rpcBatchSize: 20
 safes:
   - { address: ${safe}, version: 1.3.0 }
 addresses: [${watchedEoa}]
@@ -164,7 +165,7 @@ delivery: { backoffMs: 5, maxBackoffMs: 50, maxAttempts: 1000, intervalMs: 20 }
     }
 
     let retractionsExpected = 0
-    for (const depth of [1, 2, 7, 64]) {
+    for (const depth of [1, 2, 3, 7, 21, 64]) {
       await outflow()
       await safeChange()
       await caughtUp()
@@ -253,7 +254,7 @@ delivery: { backoffMs: 5, maxBackoffMs: 50, maxAttempts: 1000, intervalMs: 20 }
       delivered: receiver.byKey.size,
       dead: 0,
     })
-    expect(result.reorgs).toBeGreaterThanOrEqual(4)
+    expect(result.reorgs).toBeGreaterThanOrEqual(6)
     // Every kind of fault was injected.
     for (const [fault] of FAULTS)
       expect(proxies[0]!.counts[fault] + proxies[1]!.counts[fault]).toBeGreaterThan(0)

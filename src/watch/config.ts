@@ -78,6 +78,8 @@ export const watchConfigSchema = z
     rpcTimeoutMs: z.number().int().min(50).default(10_000),
     /** First RPC retry delay (doubles per round over all endpoints). */
     rpcBackoffMs: z.number().int().min(1).default(100),
+    /** Send requests of the same tick as one JSON-RPC batch of up to this many (0 = off). */
+    rpcBatchSize: z.number().int().min(0).max(1000).default(0),
     /** Watched Safes: an address, or an object with version and receipt policy. */
     safes: z
       .array(

@@ -81,6 +81,7 @@ export async function runWatch(
   const client = createFailoverRpcClient(httpEndpoints, {
     timeoutMs: config.rpcTimeoutMs,
     backoffMs: config.rpcBackoffMs,
+    batchSize: config.rpcBatchSize,
     metrics,
     log,
   })
