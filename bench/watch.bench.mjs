@@ -211,11 +211,7 @@ const follow = async (concurrency, rpc = client) => {
     reads: { slots: [], balances: [hot.address.toLowerCase()] },
     onBlock: (b) => {
       n++
-      return lib.runDetectors(b, {
-        ...state,
-        watched: new Set([...watched, hot.address.toLowerCase()]),
-        now: Date.now(),
-      })
+      return lib.runDetectors(b, followState)
     },
   })
   const seconds = (performance.now() - t) / 1000
