@@ -6,7 +6,7 @@ import type { ExposureIndex, LabelHit, RiskLevel } from '../screen/Exposure.js'
 import { labelsFromAddressLists } from '../screen/labelsFromAddressLists.js'
 import { readExposureIndex } from '../screen/readExposureIndex.js'
 import { screenAddress } from '../screen/screenAddress.js'
-import { screenBatchLine } from '../screen/screenBatchLine.js'
+import { createBatchScreener } from '../screen/screenBatchLine.js'
 import { screenTransaction } from '../screen/screenTransaction.js'
 import type { CliContext } from './context.js'
 import { parseFlags } from './parseFlags.js'
@@ -160,12 +160,13 @@ async function runBatch(ctx: CliContext, index: ExposureIndex, file: string): Pr
     })
   }
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })
+  const screen = createBatchScreener(index)
   let buffer = ''
   let n = 0
   for await (const line of lines) {
     n++
-    if (line.trim() === '' || line.startsWith('#')) continue
-    buffer += `${screenBatchLine(index, line, n)}\n`
+    if (line.length !== 42 && (line.trim() === '' || line.startsWith('#'))) continue
+    buffer += `${screen(line, n)}\n`
     if (buffer.length > 1 << 16) {
       ctx.stdout.write(buffer)
       buffer = ''
