@@ -38,6 +38,8 @@ export function openClickHouseShard(
     password: auth.password,
     request_timeout: 30 * 60_000,
     max_open_connections: 4,
+    // A busy event loop can hand out a socket the server already closed ("socket hang up").
+    keep_alive: { enabled: true, eagerly_destroy_stale_sockets: true },
     // Per-query settings only where 18.16 knows them.
     // Progress headers keep long imports and scans from idling out behind proxies.
     clickhouse_settings: {
