@@ -217,7 +217,10 @@ export async function runWatch(
     }
   }
   if (receiptPolicy?.sources.length) {
-    await pullReceipts()
+    // A receipts source that is down must not keep the watcher from starting; it is retried.
+    await pullReceipts().catch((error: Error) =>
+      log(redactSecrets(`receipts: ${error.message.split('\n')[0]}`)),
+    )
     if (!options.once) loop(receiptPolicy.intervalMs, pullReceipts)
   }
   const frontend = config.frontend
