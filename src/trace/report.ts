@@ -2,7 +2,13 @@ import { findLabel, type LabelSet, labelsOf } from '../labels/LabelSet.js'
 import { PLACE_NAMES } from './Place.js'
 import type { Policy } from './Policy.js'
 import type { TraceDictionary } from './TransferColumns.js'
-import { accountTaint, type Conservation, evidencePath, type TaintState } from './taintEngine.js'
+import {
+  accountBalance,
+  accountTaint,
+  type Conservation,
+  evidencePath,
+  type TaintState,
+} from './taintEngine.js'
 
 /**
  * The trace report (`heistguard trace run --json`). Amounts are decimal strings in the token's
@@ -125,7 +131,7 @@ export function buildTraceReport(
     holders.push({
       address,
       token: dictionary.tokens[state.accountToken[acc]!]!,
-      balance: formatAmount(state.balance[acc]!),
+      balance: formatAmount(accountBalance(state, acc)),
       tainted: heistMap(t),
       labels: labelsOf(input.labels, address).map((l) => ({ category: l.category, name: l.name })),
       evidence: txPath(evidencePath(state, acc)),

@@ -67,9 +67,12 @@ export type TaintState = {
   accountToken: Uint32Array
   accountsOfAddress: Map<number, number[]>
   sourceAddresses: Set<number>
-  balance: Float64Array
-  /** haircut/tiho: taint amounts; poison: 1 when the account is poisoned by that heist. */
-  taint: Float64Array
+  /**
+   * Per account, interleaved so one cache line serves a transfer's sender (or recipient):
+   * `acct[acc * (K + 1)]` is the balance, `acct[acc * (K + 1) + 1 + h]` the taint of heist h
+   * (haircut/tiho: amounts; poison: 1 once poisoned).
+   */
+  acct: Float64Array
   /** fifo/lifo only: per account lots as [label, amount, label, amount, ...] from `head`. */
   lots: Lots[]
   /** Evidence: per account, the log entry of the incoming transfer that carried most taint. */
@@ -150,8 +153,7 @@ export function createTaintState(setup: TaintSetup, capacity = 1024): TaintState
     accountToken: new Uint32Array(cap),
     accountsOfAddress: new Map(),
     sourceAddresses: new Set(setup.sources.map((x) => x.address)),
-    balance: new Float64Array(cap),
-    taint: new Float64Array(cap * K),
+    acct: new Float64Array(cap * (K + 1)),
     lots: [],
     bestIn: new Int32Array(cap).fill(-1),
     bestAmount: new Float64Array(cap),
@@ -192,8 +194,7 @@ function growAccounts(state: TaintState, needed: number): void {
   }
   state.accountAddress = grow(state.accountAddress, cap)
   state.accountToken = grow(state.accountToken, cap)
-  state.balance = grow(state.balance, cap)
-  state.taint = grow(state.taint, cap * state.K)
+  state.acct = grow(state.acct, cap * (state.K + 1))
   state.bestIn = grow(state.bestIn, cap, -1)
   state.bestAmount = grow(state.bestAmount, cap)
 }
@@ -258,15 +259,16 @@ export function seedAccount(
   const acc = accountOf(state, address, token)
   const K = state.K
   const ledger = ledgerOf(state, token)
-  state.balance[acc]! += balance
+  state.acct[acc * (K + 1)]! += balance
   let tainted = 0
   for (let h = 0; h < K; h++) {
     const x = taint[h] ?? 0
     if (!(x > 0)) continue
     tainted += x
     ledger.introduced[h]! += x
-    if (state.policy === 'poison') state.taint[acc * K + h] = 1
-    else if (state.policy === 'haircut' || state.policy === 'tiho') state.taint[acc * K + h]! += x
+    if (state.policy === 'poison') state.acct[acc * (K + 1) + 1 + h] = 1
+    else if (state.policy === 'haircut' || state.policy === 'tiho')
+      state.acct[acc * (K + 1) + 1 + h]! += x
     else pushLot(state.lots[acc]!, h, x)
   }
   if ((state.policy === 'fifo' || state.policy === 'lifo') && balance - tainted > 0)
@@ -404,7 +406,7 @@ function applyDueSources(state: TaintState, block: number): void {
 function taintWholeBalance(state: TaintState, acc: number, h: number): void {
   const K = state.K
   const ledger = ledgerOf(state, state.accountToken[acc]!)
-  const b = state.balance[acc]!
+  const b = state.acct[acc * (K + 1)]!
   if (b <= 0) return
   if (state.policy === 'fifo' || state.policy === 'lifo') {
     const lots = state.lots[acc]!
@@ -414,13 +416,13 @@ function taintWholeBalance(state: TaintState, acc: number, h: number): void {
         ledger.introduced[h]! += lots.amounts[j]!
       }
   } else if (state.policy === 'poison') {
-    if (state.taint[acc * K + h] === 0) ledger.introduced[h]! += b
-    state.taint[acc * K + h] = 1
+    if (state.acct[acc * (K + 1) + 1 + h] === 0) ledger.introduced[h]! += b
+    state.acct[acc * (K + 1) + 1 + h] = 1
   } else {
     let t = 0
-    for (let k = 0; k < K; k++) t += state.taint[acc * K + k]!
+    for (let k = 0; k < K; k++) t += state.acct[acc * (K + 1) + 1 + k]!
     if (b > t) {
-      state.taint[acc * K + h]! += b - t
+      state.acct[acc * (K + 1) + 1 + h]! += b - t
       ledger.introduced[h]! += b - t
     }
   }
@@ -429,8 +431,8 @@ function taintWholeBalance(state: TaintState, acc: number, h: number): void {
 /** Records a shortfall: the missing part is clean (or stolen, on an active source address). */
 function topUp(state: TaintState, acc: number, missing: number): void {
   const token = state.accountToken[acc]!
-  const address = state.accountAddress[acc]!
-  const sourceHeist = state.activeSource.size > 0 ? state.activeSource.get(address) : undefined
+  const sourceHeist =
+    state.activeSource.size > 0 ? state.activeSource.get(state.accountAddress[acc]!) : undefined
   const K = state.K
   let tainted = false
   if (state.policy === 'fifo' || state.policy === 'lifo') {
@@ -447,14 +449,14 @@ function topUp(state: TaintState, acc: number, missing: number): void {
       lots.amounts.unshift(missing)
     }
   } else {
-    for (let k = 0; k < K; k++) if (state.taint[acc * K + k]! > 0) tainted = true
+    for (let k = 0; k < K; k++) if (state.acct[acc * (K + 1) + 1 + k]! > 0) tainted = true
   }
-  state.balance[acc]! += missing
+  state.acct[acc * (K + 1)]! += missing
   if (sourceHeist !== undefined) {
     ledgerOf(state, token).introduced[sourceHeist]! += missing
-    if (state.policy === 'poison') state.taint[acc * K + sourceHeist] = 1
+    if (state.policy === 'poison') state.acct[acc * (K + 1) + 1 + sourceHeist] = 1
     else if (state.policy !== 'fifo' && state.policy !== 'lifo')
-      state.taint[acc * K + sourceHeist]! += missing
+      state.acct[acc * (K + 1) + 1 + sourceHeist]! += missing
     return
   }
   const t = state.topUps
@@ -478,14 +480,14 @@ function topUp(state: TaintState, acc: number, missing: number): void {
 /** Removes v from a tracked account; writes the taint it carries into `c`. */
 function debit(state: TaintState, acc: number, v: number, c: Float64Array): void {
   const K = state.K
-  let b = state.balance[acc]!
+  let b = state.acct[acc * (K + 1)]!
   if (b < v) {
     if (v - b > v * SLACK) topUp(state, acc, v - b)
-    else state.balance[acc] = v
-    b = state.balance[acc]!
+    else state.acct[acc * (K + 1)] = v
+    b = state.acct[acc * (K + 1)]!
   }
-  const taint = state.taint
-  const base = acc * K
+  const taint = state.acct
+  const base = acc * (K + 1) + 1
   switch (state.policy) {
     case 'haircut': {
       const r = b > 0 ? v / b : 0
@@ -549,21 +551,21 @@ function debit(state: TaintState, acc: number, v: number, c: Float64Array): void
       }
     }
   }
-  state.balance[acc] = b - v
+  state.acct[acc * (K + 1)] = b - v
 }
 
 /** Adds v carrying taint `c` to a tracked account. */
 function credit(state: TaintState, acc: number, v: number, c: Float64Array): void {
   const K = state.K
-  state.balance[acc]! += v
-  const base = acc * K
+  state.acct[acc * (K + 1)]! += v
+  const base = acc * (K + 1) + 1
   switch (state.policy) {
     case 'haircut':
     case 'tiho':
-      for (let h = 0; h < K; h++) state.taint[base + h]! += c[h]!
+      for (let h = 0; h < K; h++) state.acct[base + h]! += c[h]!
       break
     case 'poison':
-      for (let h = 0; h < K; h++) if (c[h]! > 0) state.taint[base + h] = 1
+      for (let h = 0; h < K; h++) if (c[h]! > 0) state.acct[base + h] = 1
       break
     default: {
       const lots = state.lots[acc]!
@@ -644,8 +646,8 @@ export function applyTransfers(
     state.pendingSources.length > 0 ? state.pendingSources[0]!.block : Number.POSITIVE_INFINITY
   const haircut = state.policy === 'haircut'
   // Accounts were all created by prepareTransfers, so these arrays do not move during the loop.
-  const balance = state.balance
-  const taint = state.taint
+  const acct = state.acct
+  const S = K + 1
   const bestIn = state.bestIn
   const bestAmount = state.bestAmount
   for (let j = 0; j < n; j++) {
@@ -662,27 +664,29 @@ export function applyTransfers(
       // Fast path: haircut between two ordinary accounts, inlined.
       const fa = fromAccount[i]!
       const ta = toAccount[i]!
-      let b = balance[fa]!
+      const fo = fa * S
+      const to = ta * S
+      let b = acct[fo]!
       if (b < v) {
         if (v - b > v * SLACK) topUp(state, fa, v - b)
-        else balance[fa] = v
-        b = balance[fa]!
+        else acct[fo] = v
+        b = acct[fo]!
       }
       const r = v / b
-      const fb = fa * K
-      const tb = ta * K
+      const fb = fo + 1
+      const tb = to + 1
       let total = 0
       for (let h = 0; h < K; h++) {
-        const t = taint[fb + h]!
+        const t = acct[fb + h]!
         if (t !== 0) {
           const x = t * r
-          taint[fb + h] = t - x
-          taint[tb + h]! += x
+          acct[fb + h] = t - x
+          acct[tb + h]! += x
           total += x
         }
       }
-      balance[fa] = b - v
-      balance[ta]! += v
+      acct[fo] = b - v
+      acct[to]! += v
       if (total > 0) {
         const log = appendLog(state, txId[i]!, bestIn[fa]!)
         if (total > bestAmount[ta]!) {
@@ -844,9 +848,19 @@ export function accountTaint(state: TaintState, acc: number): Float64Array {
       if (lots.labels[j]! >= 0) out[lots.labels[j]!]! += lots.amounts[j]!
   } else if (state.policy === 'poison') {
     for (let h = 0; h < K; h++)
-      out[h] = state.taint[acc * K + h]! > 0 ? Math.max(0, state.balance[acc]!) : 0
-  } else for (let h = 0; h < K; h++) out[h] = state.taint[acc * K + h]!
+      out[h] = state.acct[acc * (K + 1) + 1 + h]! > 0 ? Math.max(0, state.acct[acc * (K + 1)]!) : 0
+  } else for (let h = 0; h < K; h++) out[h] = state.acct[acc * (K + 1) + 1 + h]!
   return out
+}
+
+/**
+ * Balance of an account as the data shows it (plus clean top-ups).
+ *
+ * @example
+ * accountBalance(state, 0)
+ */
+export function accountBalance(state: TaintState, acc: number): number {
+  return state.acct[acc * (state.K + 1)]!
 }
 
 /** Result of the conservation check: stolen = held + exited + burned (+ conversions) per token. */

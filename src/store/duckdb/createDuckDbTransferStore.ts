@@ -653,10 +653,17 @@ function duckInputError(error: unknown, path: string): InputError {
 async function scan(conn: DuckDBConnection, chunkRows: number): Promise<TransferScan> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE scan_rows AS
     WITH failed AS (SELECT chain_id, tx_hash FROM receipts WHERE status = 0)
-    SELECT t.block_number, coalesce(t.tx_index, x.tx_index, 1000000000) AS tx_index,
+    SELECT t.block_number, t.tx_index,
       CASE t.kind WHEN 'native' THEN 1 ELSE 2 END AS kind_rank, t.ordinal, t.tx_hash, t.token, t.from_address, t.to_address, t.amount_f64 AS amount, 0 AS kind
-    FROM transfers t LEFT JOIN transactions x ON t.tx_index IS NULL AND x.chain_id = t.chain_id AND x.tx_hash = t.tx_hash
-    WHERE t.amount_f64 > 0 AND NOT (t.kind = 'native' AND t.ordinal = 0 AND t.tx_hash IN (SELECT tx_hash FROM failed))
+    FROM transfers t
+    WHERE t.tx_index IS NOT NULL AND t.amount_f64 > 0 AND NOT (t.kind = 'native' AND t.ordinal = 0 AND t.tx_hash IN (SELECT tx_hash FROM failed))
+    UNION ALL
+    -- ethereum-etl token_transfers carry no transaction index: take it from the transaction.
+    -- (A join condition on 't.tx_index IS NULL' would make DuckDB fall back to a nested loop.)
+    SELECT t.block_number, coalesce(x.tx_index, 1000000000),
+      CASE t.kind WHEN 'native' THEN 1 ELSE 2 END, t.ordinal, t.tx_hash, t.token, t.from_address, t.to_address, t.amount_f64, 0
+    FROM (SELECT * FROM transfers WHERE tx_index IS NULL AND amount_f64 > 0) t
+    LEFT JOIN transactions x ON x.chain_id = t.chain_id AND x.tx_hash = t.tx_hash
     UNION ALL
     SELECT x.block_number, x.tx_index, 0, 0, x.tx_hash, 'ETH', x.from_address, '', CAST(r.gas_used AS DOUBLE) * CAST(coalesce(r.effective_gas_price, x.gas_price) AS DOUBLE), 1
     FROM transactions x JOIN receipts r ON r.chain_id = x.chain_id AND r.tx_hash = x.tx_hash
