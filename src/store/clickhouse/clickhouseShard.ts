@@ -56,20 +56,36 @@ export function openClickHouseShard(
       cause: error,
     })
   }
+  // A socket the server closed while our event loop was busy fails at once (EPIPE, ECONNRESET,
+  // "socket hang up") before the server saw the statement; every statement we send is safe to
+  // repeat (stage inserts are grouped by key, merges land in ReplacingMergeTree), so retry.
+  const retry = async <T>(fn: () => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn()
+      } catch (error) {
+        const text = `${(error as { code?: string }).code ?? ''} ${(error as Error).message ?? ''}`
+        if (attempt >= 4 || !/EPIPE|ECONNRESET|socket hang up/i.test(text)) throw error
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt))
+      }
+    }
+  }
   return {
     index,
     url,
     async exec(sql) {
       try {
-        await client.command({ query: sql })
+        await retry(() => client.command({ query: sql }))
       } catch (error) {
         fail(error, sql)
       }
     },
     async rows(sql) {
       try {
-        const result = await client.query({ query: sql, format: 'JSONEachRow' })
-        return (await result.json()) as Record<string, unknown>[]
+        return await retry(async () => {
+          const result = await client.query({ query: sql, format: 'JSONEachRow' })
+          return (await result.json()) as Record<string, unknown>[]
+        })
       } catch (error) {
         return fail(error, sql)
       }

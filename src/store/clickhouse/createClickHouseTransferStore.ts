@@ -375,7 +375,7 @@ async function mergeBatch(
 ): Promise<number> {
   if (rows.length === 0) return 0
   const stage = `${db}.stage_${table}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
-  await shard.exec(`CREATE TABLE ${stage} AS ${db}.${table}_local ENGINE = Memory`)
+  await shard.exec(`CREATE TABLE IF NOT EXISTS ${stage} AS ${db}.${table}_local ENGINE = Memory`)
   try {
     await shard.insert(stage, rows)
     const key = KEYS[table]
