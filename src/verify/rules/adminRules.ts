@@ -1,4 +1,3 @@
-import type { Address } from '../../core/hex.js'
 import { counterpartiesOf } from '../callFacts.js'
 import { addressKey } from '../format.js'
 import type { Finding } from '../Verdict.js'
@@ -103,11 +102,6 @@ export function configChangeRule(context: RuleContext): Finding[] {
     })
   }
   return findings
-}
-
-/** True when `address` is the Safe being verified. */
-export function isSafe(context: RuleContext, address: Address): boolean {
-  return addressKey(address) === addressKey(context.context.safe)
 }
 
 /**
