@@ -17,6 +17,7 @@ import { createDuckDbTransferStore } from '../src/store/duckdb/createDuckDbTrans
 import type { StateStore } from '../src/store/StateStore.js'
 import { openSqliteStateStore } from '../src/store/sqlite/openSqliteStateStore.js'
 import bybit from '../web/src/examples/bybit.json' with { type: 'json' }
+import { smallCase } from './browser/traceCaseFixture.js'
 import { REPORT, SPLITTER_A, X } from './screenFixture.js'
 
 const HASH = `0x${'ab'.repeat(32)}`
@@ -366,6 +367,13 @@ describe('intents, receipts, trace cases, screen', () => {
     expect(made).toMatchObject({ id: 'c9', request: { heist: 'bybit' } })
     expect((await (await app.request('/api/trace/cases/c9')).json()).report.holders).toHaveLength(2)
     expect((await (await app.request('/api/trace/cases')).json()).ids).toEqual(['c9'])
+    // The HTML case report (trace's reportToHtml) is a download; a non-report case is a clear 422.
+    await state.putCase('real', { id: 'real', report: smallCase() })
+    const html = await app.request('/api/trace/cases/real/report.html')
+    expect(html.status).toBe(200)
+    expect(html.headers.get('content-disposition')).toBe('attachment; filename="case-real.html"')
+    expect(await html.text()).toContain('THORChain router')
+    expect((await app.request('/api/trace/cases/nope/report.html')).status).toBe(404)
     const { app: bare } = createApp({ state, server })
     expect((await bare.request('/api/trace/cases', json({ request: {} }, token))).status).toBe(501)
   })

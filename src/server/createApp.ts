@@ -9,6 +9,8 @@ import { BaseError, redactSecrets } from '../core/BaseError.js'
 import type { ExposureIndex } from '../screen/Exposure.js'
 import { screenAddress } from '../screen/screenAddress.js'
 import type { Alert, Intent, StateStore } from '../store/StateStore.js'
+import type { TraceReport } from '../trace/report.js'
+import { reportToHtml } from '../trace/reportFormats.js'
 import {
   ackInputSchema,
   alertInputSchema,
@@ -343,6 +345,29 @@ export function createApp(deps: AppDeps): App {
   app.get('/api/trace/cases/:id', async (c) => {
     const value = await deps.state.getCase(c.req.param('id'))
     return value === null ? apiError(c, 404, 'NOT_FOUND', 'no such case', 'id') : jsonBig(c, value)
+  })
+  app.get('/api/trace/cases/:id/report.html', async (c) => {
+    const value = (await deps.state.getCase(c.req.param('id'))) as { report?: unknown } | null
+    if (value === null) return apiError(c, 404, 'NOT_FOUND', 'no such case', 'id')
+    let html: string
+    try {
+      html = reportToHtml(value.report as TraceReport, { title: `Case ${c.req.param('id')}` })
+    } catch {
+      return apiError(
+        c,
+        422,
+        'NOT_A_TRACE_REPORT',
+        'this case does not hold a heistguard trace report',
+        'id',
+      )
+    }
+    // The report is self-contained (inline CSS, no scripts): a download, with a CSP that allows
+    // its styles and nothing else should it ever be opened in place.
+    return c.body(html, 200, {
+      'Content-Type': 'text/html; charset=utf-8',
+      'Content-Disposition': `attachment; filename="case-${c.req.param('id').replace(/[^A-Za-z0-9._-]/g, '_')}.html"`,
+      'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+    })
   })
   app.post('/api/trace/cases', async (c) => {
     const input = parse(traceCaseInputSchema, await readJson(c))

@@ -299,6 +299,17 @@ export const openApiDocument = {
         },
       },
     },
+    '/api/trace/cases/{id}/report.html': {
+      get: {
+        summary: 'The case report as one self-contained HTML file (download)',
+        parameters: [id('id')],
+        responses: {
+          '200': { description: 'text/html' },
+          '404': ok('not found', error),
+          '422': ok('not a trace report', error),
+        },
+      },
+    },
     '/api/trace/cases/{id}': {
       get: {
         summary: 'One case with its report',

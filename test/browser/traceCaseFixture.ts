@@ -68,6 +68,10 @@ export function smallCase() {
       },
     ],
     freezable: [],
+    cleanTopUps: { count: 0, amounts: {}, intoTainted: { count: 0, amounts: {} } },
+    gasBurned: {},
+    conservation: { checked: true, ok: true, maxRelativeError: 0 },
+    transfersScanned: transfers.length,
     transfers,
   }
 }

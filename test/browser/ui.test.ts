@@ -233,6 +233,12 @@ describe('Trace page', () => {
     expect(path).toContain(
       `${'0x1Db92e2EeBC8E0c075a02BeA49a2935BcD2dFCF4'} → 0x47666Fab8bd0Ac7003bce3f5C3585383F09486E2`,
     )
+    // The HTML case report downloads from the page.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-html').click(),
+    ])
+    expect(download.suggestedFilename()).toBe('case-bybit-demo.html')
     await page.screenshot({ path: join(SHOTS, 'trace.png'), fullPage: true })
     await page.close()
   })

@@ -214,6 +214,16 @@ export function TracePage() {
               Export case JSON
             </a>
           ) : null}
+          {data ? (
+            <a
+              className="button secondary"
+              data-testid="export-html"
+              href={`/api/trace/cases/${encodeURIComponent(data.id)}/report.html`}
+              download={`case-${data.id}.html`}
+            >
+              Export HTML report
+            </a>
+          ) : null}
         </div>
         {error ? (
           <div className="error" role="alert">
