@@ -1,4 +1,5 @@
 import { BaseError, redactSecrets } from '../core/BaseError.js'
+import { VERSION } from '../core/version.js'
 import type { CliContext, Subcommand } from './context.js'
 import type { VerifySimulate } from './verify.js'
 
@@ -56,8 +57,6 @@ export async function main(context: CliContext): Promise<number> {
     return reportError(context, error)
   }
 }
-
-export const VERSION = '0.1.0'
 
 // `verify --rpc URL --simulate`: verify itself stays offline and pure; the fork simulation (and its
 // @ethereumjs dependencies) loads only when asked for.

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { InputError } from '../core/BaseError.js'
+import { VERSION } from '../core/version.js'
 import {
   buildSafeTx,
   confirmationsOf,
@@ -53,6 +54,7 @@ const FLAGS = {
   rpc: { type: 'string' },
   simulate: { type: 'boolean' },
   tx: { type: 'string' },
+  receipt: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const
@@ -60,12 +62,15 @@ const FLAGS = {
 const USAGE = `usage: heistguard verify --chain-id N --safe ADDR --safe-version V --to ADDR [--value WEI]
          [--data HEX] [--operation 0|1] [--safe-tx-gas N] [--base-gas N] [--gas-price N]
          [--gas-token ADDR] [--refund-receiver ADDR] --nonce N [--signatures HEX]
-         [--policy FILE] [--rpc URL [--simulate]] [--json]
+         [--policy FILE] [--rpc URL [--simulate]] [--receipt FILE] [--json]
        heistguard verify --tx FILE [--nonce N] [--chain-id N] [--safe-version V] [...] 
 
 Decodes and hashes a Safe transaction offline and says whether to sign it.
 --tx reads heistguard JSON or Safe Transaction Service JSON (one record or {"results": [...]});
 flags given with --tx override the file. Calldata is limited to 1 MiB.
+--receipt FILE writes a signed verification receipt for \`heistguard watch\`: signed with the key in
+$HEISTGUARD_RECEIPT_PRIVATE_KEY (EIP-191), or with $HEISTGUARD_RECEIPT_HMAC_KEY and
+$HEISTGUARD_RECEIPT_KEY_ID (HMAC-SHA256). Keys are read from the environment only, never flags.
 exit codes: 0 pass, 3 warn, 4 block, 2 bad input, 1 tool failure
 `
 
@@ -233,8 +238,17 @@ export async function run(context: VerifyCliContext): Promise<number> {
     )
   }
 
+  if (values.receipt !== undefined) await writeReceipt(context, values.receipt, verdict)
   if (values.json) context.stdout.write(`${JSON.stringify(toJsonValue(verdict))}\n`)
-  else context.stdout.write(renderVerdictText(verdict))
+  else {
+    context.stdout.write(renderVerdictText(verdict))
+    if (verdict.simulation !== undefined) {
+      const { renderSimulationText } = await import('../chain/renderSimulationText.js')
+      context.stdout.write(
+        `\n${renderSimulationText(verdict.simulation as Parameters<typeof renderSimulationText>[0])}`,
+      )
+    }
+  }
   return verdict.verdict === 'pass' ? 0 : verdict.verdict === 'warn' ? 3 : 4
 }
 
@@ -267,5 +281,56 @@ async function readText(path: string, shown: string): Promise<string> {
       code: 'FILE_UNREADABLE',
       field: shown,
     })
+  }
+}
+
+/**
+ * `--receipt FILE`: "I verified this safeTxHash and my verdict was …", signed so that `watch` can
+ * require k independent receipts before a Safe executes. The key comes from the environment so it
+ * never shows in `ps` or shell history; the file is written whole (temp file + rename).
+ */
+async function writeReceipt(context: VerifyCliContext, file: string, verdict: Verdict) {
+  const { createReceipt } = await import('../watch/receipts.js')
+  const privateKey = context.env.HEISTGUARD_RECEIPT_PRIVATE_KEY
+  const hmacKey = context.env.HEISTGUARD_RECEIPT_HMAC_KEY
+  const keyId = context.env.HEISTGUARD_RECEIPT_KEY_ID
+  let signer: { privateKey: `0x${string}` } | { hmacKey: string; keyId: string }
+  if (privateKey !== undefined) {
+    if (!/^0x[0-9a-fA-F]{64}$/.test(privateKey))
+      throw new InputError('not a 32-byte 0x hex private key', {
+        code: 'INVALID_KEY',
+        field: 'HEISTGUARD_RECEIPT_PRIVATE_KEY',
+      })
+    signer = { privateKey: privateKey as `0x${string}` }
+  } else if (hmacKey !== undefined && keyId !== undefined) signer = { hmacKey, keyId }
+  else
+    throw new InputError(
+      'needs HEISTGUARD_RECEIPT_PRIVATE_KEY, or HEISTGUARD_RECEIPT_HMAC_KEY and HEISTGUARD_RECEIPT_KEY_ID, in the environment',
+      { code: 'USAGE', field: '--receipt' },
+    )
+  const receipt = await createReceipt(
+    {
+      safeTxHash: verdict.hashes.safeTxHash,
+      verdict: verdict.verdict,
+      summary: verdict.summary,
+      verifierVersion: `heistguard ${VERSION}`,
+      time: new Date().toISOString(),
+    },
+    signer,
+  )
+  const { rename, writeFile } = await import('node:fs/promises')
+  const path = resolve(context.cwd, file)
+  const temporary = `${path}.tmp-${process.pid}`
+  try {
+    await writeFile(temporary, `${JSON.stringify(receipt, null, 2)}\n`, { flag: 'wx', mode: 0o644 })
+    await rename(temporary, path)
+  } catch (error) {
+    throw new InputError(
+      `cannot write the receipt (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      {
+        code: 'FILE_NOT_WRITABLE',
+        field: file,
+      },
+    )
   }
 }
