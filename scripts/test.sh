@@ -9,8 +9,9 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund >&2
 fi
 
-echo "== build" >&2
+echo "== build (CLI and web UI)" >&2
 npm run --silent build
+npm run --silent build:web
 echo "== typecheck" >&2
 npx --no-install tsc --noEmit -p .
 echo "== lint" >&2
