@@ -17,5 +17,6 @@ export default function setup(): void {
   try {
     built = statSync('dist/cli/main.js').mtimeMs
   } catch {}
-  if (built < newestMtime('src')) execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' })
+  if (built < newestMtime('src'))
+    execFileSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' })
 }

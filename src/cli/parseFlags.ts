@@ -1,7 +1,10 @@
 import { parseArgs } from 'node:util'
 import { InputError } from '../core/BaseError.js'
 
-export type FlagSpec = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>
+export type FlagSpec = Record<
+  string,
+  { type: 'string' | 'boolean'; short?: string; multiple?: boolean }
+>
 
 /**
  * Strict flag parsing for subcommands. Unknown flags, missing values and stray positionals become

@@ -30,7 +30,10 @@ export class BaseError extends Error {
 
   constructor(shortMessage: string, parameters: BaseErrorParameters) {
     const where = parameters.field ? `${parameters.field}: ` : ''
-    super(redactSecrets(`${where}${shortMessage}`), parameters.cause ? { cause: parameters.cause } : {})
+    super(
+      redactSecrets(`${where}${shortMessage}`),
+      parameters.cause ? { cause: parameters.cause } : {},
+    )
     this.shortMessage = redactSecrets(shortMessage)
     this.code = parameters.code
     this.exitCode = parameters.exitCode ?? 1

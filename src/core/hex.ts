@@ -18,14 +18,32 @@ export function parseHex(
   value: unknown,
   options: { field: string; bytes?: number; maxBytes?: number },
 ): Hex {
-  if (typeof value !== 'string') throw new InputError('expected a 0x-prefixed hex string', { code: 'INVALID_HEX', field: options.field })
-  if (!HEX_RE.test(value)) throw new InputError(`not a 0x-prefixed hex string: ${preview(value)}`, { code: 'INVALID_HEX', field: options.field })
-  if (value.length % 2 !== 0) throw new InputError(`odd number of hex digits (${value.length - 2})`, { code: 'INVALID_HEX', field: options.field })
+  if (typeof value !== 'string')
+    throw new InputError('expected a 0x-prefixed hex string', {
+      code: 'INVALID_HEX',
+      field: options.field,
+    })
+  if (!HEX_RE.test(value))
+    throw new InputError(`not a 0x-prefixed hex string: ${preview(value)}`, {
+      code: 'INVALID_HEX',
+      field: options.field,
+    })
+  if (value.length % 2 !== 0)
+    throw new InputError(`odd number of hex digits (${value.length - 2})`, {
+      code: 'INVALID_HEX',
+      field: options.field,
+    })
   const bytes = (value.length - 2) / 2
   if (options.bytes !== undefined && bytes !== options.bytes)
-    throw new InputError(`expected ${options.bytes} bytes, got ${bytes}`, { code: 'INVALID_HEX', field: options.field })
+    throw new InputError(`expected ${options.bytes} bytes, got ${bytes}`, {
+      code: 'INVALID_HEX',
+      field: options.field,
+    })
   if (options.maxBytes !== undefined && bytes > options.maxBytes)
-    throw new InputError(`${bytes} bytes is more than the limit of ${options.maxBytes}`, { code: 'INPUT_TOO_LARGE', field: options.field })
+    throw new InputError(`${bytes} bytes is more than the limit of ${options.maxBytes}`, {
+      code: 'INPUT_TOO_LARGE',
+      field: options.field,
+    })
   return value.toLowerCase() as Hex
 }
 
