@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
-import { openSqliteStateStore } from '../store/sqlite/openSqliteStateStore.js'
-import { loadWatchConfig } from '../watch/config.js'
+import { openStateStore } from '../store/openStateStore.js'
+import { loadWatchConfig, type WatchConfig } from '../watch/config.js'
 import { runWatch } from '../watch/runWatch.js'
 import type { CliContext } from './context.js'
 import { parseFlags } from './parseFlags.js'
@@ -11,7 +11,8 @@ Follows the chain and alerts within the block when anything leaves or changes un
 Alerts go to the notifiers of the config (JSON lines on stdout by default); logs go to stderr.
 
   --config FILE   watch config (YAML)
-  --db FILE       state database (SQLite); default heistguard-watch.db next to the config
+  --db URL        state store: a SQLite file (default heistguard-watch.db next to the config)
+                  or postgres://… (several watchers: one leads each chain); or $HEISTGUARD_STATE_URL
   --dry-run       response hooks print what they would do instead of acting
   --once          catch up to the head, deliver the outbox, exit
 `
@@ -44,25 +45,68 @@ export async function run(context: CliContext): Promise<number> {
   }
   const configPath = resolve(context.cwd, values.config)
   const config = loadWatchConfig(configPath, context.env)
-  const dbPath = values.db
-    ? resolve(context.cwd, values.db)
-    : resolve(config.baseDir, 'heistguard-watch.db')
-  const store = openSqliteStateStore(dbPath)
+  const dbUrl = values.db ?? context.env.HEISTGUARD_STATE_URL
+  const store = await openStateStore(dbUrl ?? resolve(config.baseDir, 'heistguard-watch.db'), {
+    cwd: context.cwd,
+  })
   const log = (line: string) => context.stderr.write(`heistguard watch: ${line}\n`)
+  const options = {
+    store,
+    dryRun: values['dry-run'] ?? false,
+    once: values.once ?? false,
+    stdout: context.stdout,
+    log,
+  }
   try {
-    const result = await runWatch(config, {
-      store,
-      dryRun: values['dry-run'] ?? false,
-      once: values.once ?? false,
-      signal: context.signal,
-      stdout: context.stdout,
-      log,
-    })
-    log(
-      `stopped at block ${result.checkpoint}: ${result.blocks} blocks, ${result.reorgs} reorgs; outbox ${JSON.stringify(result.outbox)}`,
-    )
+    if (store.backend !== 'postgres') {
+      report(log, await runWatch(config, { ...options, signal: context.signal }))
+      return 0
+    }
+    // Several watchers on one PostgreSQL database: one leads each chain, the others wait and take
+    // over within seconds when it dies. Correctness does not rest on this (alert ids are stable,
+    // writes idempotent, delivery keyed by message id); it keeps the work to one process.
+    const { acquireChainLeadership } = await import('../store/postgres/acquireChainLeadership.js')
+    const chainId = config.chainId ?? (await chainIdOf(config))
+    while (!context.signal.aborted) {
+      log(`waiting to lead chain ${chainId}`)
+      const leadership = await acquireChainLeadership(dbUrl!, { chainId, signal: context.signal })
+      if (context.signal.aborted) {
+        await leadership.release()
+        break
+      }
+      log(`leading chain ${chainId}`)
+      try {
+        report(
+          log,
+          await runWatch(config, {
+            ...options,
+            signal: AbortSignal.any([context.signal, leadership.signal]),
+          }),
+        )
+      } finally {
+        await leadership.release()
+      }
+      if (options.once) break
+    }
     return 0
   } finally {
     await store.close()
   }
+}
+
+function report(log: (line: string) => void, result: Awaited<ReturnType<typeof runWatch>>) {
+  log(
+    `stopped at block ${result.checkpoint}: ${result.blocks} blocks, ${result.reorgs} reorgs; outbox ${JSON.stringify(result.outbox)}`,
+  )
+}
+
+/** The chain of the config's first RPC endpoint, for leadership before the watcher starts. */
+async function chainIdOf(config: WatchConfig): Promise<number> {
+  const { createFailoverRpcClient } = await import('../chain/createFailoverRpcClient.js')
+  const endpoints = (Array.isArray(config.rpc) ? config.rpc : [config.rpc]).map((e, i) => ({
+    url: (typeof e === 'string' ? e : e.url).replace(/^ws(s?):\/\//, 'http$1://'),
+    name: `rpc-${i}`,
+  }))
+  const client = createFailoverRpcClient(endpoints, { timeoutMs: config.rpcTimeoutMs })
+  return Number(await client.request('eth_chainId', []))
 }
