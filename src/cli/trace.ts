@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { basename, dirname, resolve } from 'node:path'
 import { InputError } from '../core/BaseError.js'
-import { createDuckDbTransferStore } from '../store/duckdb/createDuckDbTransferStore.js'
+import { openTransferStore } from '../store/openTransferStore.js'
 import type { TransferStore } from '../store/TransferStore.js'
 import { readCaseFile } from '../trace/caseFile.js'
 import { detectImportFiles } from '../trace/ingest/detectImportFiles.js'
@@ -18,7 +18,7 @@ const USAGE = `usage:
   heistguard trace run CASE.yaml [--db FILE] [--policy ${POLICIES.join('|')}] [--labels FILE]... [--json | --csv DIR | --html FILE]
   heistguard trace generate [--transfers N] [--heists K] [--seed S] [--no-parquet] --out DIR
 
-default --db: ./heistguard-transfers.duckdb
+default --db: ./heistguard-transfers.duckdb (or $HEISTGUARD_TRANSFERS_URL); clickhouse://h1:port,h2:port/db?cluster=NAME for a cluster
 `
 
 /** `heistguard trace <import|run|generate>`. */
@@ -42,7 +42,13 @@ const progress = (ctx: CliContext) => (line: string) => {
 }
 
 async function openStore(ctx: CliContext, db: string | undefined): Promise<TransferStore> {
-  return createDuckDbTransferStore(resolve(ctx.cwd, db ?? 'heistguard-transfers.duckdb'))
+  // A DuckDB file by default; `clickhouse://h1:port,h2:port/db?cluster=NAME` for a cluster.
+  return openTransferStore(
+    db ?? ctx.env.HEISTGUARD_TRANSFERS_URL ?? 'heistguard-transfers.duckdb',
+    {
+      cwd: ctx.cwd,
+    },
+  )
 }
 
 function positiveInt(value: string | undefined, flag: string, fallback: number): number {
@@ -104,9 +110,9 @@ async function runImport(ctx: CliContext, argv: string[]): Promise<number> {
     })
   const files = detectImportFiles(positionals.map((p) => resolve(ctx.cwd, p)))
   const chainId = positiveInt(values['chain-id'], '--chain-id', 1)
-  const store = await createDuckDbTransferStore(
-    resolve(ctx.cwd, values.db ?? 'heistguard-transfers.duckdb'),
-    { chainId },
+  const store = await openTransferStore(
+    values.db ?? ctx.env.HEISTGUARD_TRANSFERS_URL ?? 'heistguard-transfers.duckdb',
+    { cwd: ctx.cwd, chainId },
   )
   try {
     const result = await store.importFiles(files, { onProgress: progress(ctx) })
