@@ -9,9 +9,9 @@ import { type Devnet, startDevnet } from '../src/devnet/startDevnet.js'
 import { alertId } from '../src/watch/alertId.js'
 import { type AlertReceiver, startAlertReceiver } from '../src/watch/startAlertReceiver.js'
 
-// kill -9 rounds. The issue asks for 50; a watcher process needs ~1 s to start on this shared
-// 2-core machine, so 25 rounds keep the file near 30 s (HG_KILLS=50 runs the full count).
-const KILLS = Number(process.env.HG_KILLS ?? 25)
+// kill -9 rounds: the issue asks for 50 in a row. A watcher process needs ~1 s to start on this
+// shared 2-core machine, so the file takes about a minute; HG_KILLS=N runs another count.
+const KILLS = Number(process.env.HG_KILLS ?? 50)
 
 const root = resolve(import.meta.dirname, '..')
 
@@ -163,5 +163,5 @@ delivery: { backoffMs: 10, maxBackoffMs: 100, intervalMs: 20 }
     console.log(
       `watch crash: ${KILLS} kill -9, ${sent} blocks with alerts, ${receiver.received.length} POSTs, ${receiver.received.length - receiver.byKey.size} re-sent after a kill (deduped by Idempotency-Key), ${beforeFinal} delivered before the final run`,
     )
-  }, 180_000)
+  }, 400_000)
 })
