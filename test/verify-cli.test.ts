@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, test } from 'vitest'
 import { run } from '../src/cli/verify.js'
+import { BYBIT_VERIFY_FLAGS as BYBIT } from './bybitVerifyFlags.js'
 
 // End to end: the built CLI (vitest's globalSetup runs `npm run build`), as a signer runs it.
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -34,34 +35,6 @@ function file(name: string, text: string): string {
 
 const SAFE = '0x1Db92e2EeBC8E0c075a02BeA49a2935BcD2dFCF4'
 const HOT = '0x88a1493366D48225fc3cEFbdae9eBb23E323Ade3'
-const BYBIT = [
-  '--chain-id',
-  '1',
-  '--safe',
-  SAFE,
-  '--safe-version',
-  '1.1.1',
-  '--to',
-  '0x96221423681A6d52E184D440a8eFCEbB105C7242',
-  '--value',
-  '0',
-  '--data',
-  '0xa9059cbb000000000000000000000000bdd077f651ebe7f7b3ce16fe5f2b025be29695160000000000000000000000000000000000000000000000000000000000000000',
-  '--operation',
-  '1',
-  '--safe-tx-gas',
-  '45746',
-  '--base-gas',
-  '0',
-  '--gas-price',
-  '0',
-  '--gas-token',
-  '0x0000000000000000000000000000000000000000',
-  '--refund-receiver',
-  '0x0000000000000000000000000000000000000000',
-  '--nonce',
-  '71',
-]
 const TRANSFER = [
   '--chain-id',
   '1',

@@ -4,37 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import { verifyReceipt } from '../src/watch/receipts.js'
+import { BYBIT_VERIFY_FLAGS } from './bybitVerifyFlags.js'
 
 // `heistguard verify --receipt FILE`: the receipt `watch` requires before a Safe executes.
-const BYBIT_FLAGS = [
-  'verify',
-  '--chain-id',
-  '1',
-  '--safe',
-  '0x1Db92e2EeBC8E0c075a02BeA49a2935BcD2dFCF4',
-  '--safe-version',
-  '1.1.1',
-  '--to',
-  '0x96221423681A6d52E184D440a8eFCEbB105C7242',
-  '--value',
-  '0',
-  '--data',
-  '0xa9059cbb000000000000000000000000bdd077f651ebe7f7b3ce16fe5f2b025be29695160000000000000000000000000000000000000000000000000000000000000000',
-  '--operation',
-  '1',
-  '--safe-tx-gas',
-  '45746',
-  '--base-gas',
-  '0',
-  '--gas-price',
-  '0',
-  '--gas-token',
-  '0x0000000000000000000000000000000000000000',
-  '--refund-receiver',
-  '0x0000000000000000000000000000000000000000',
-  '--nonce',
-  '71',
-]
+const BYBIT_FLAGS = ['verify', ...BYBIT_VERIFY_FLAGS]
 
 function runCli(args: string[], env: Record<string, string>) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
