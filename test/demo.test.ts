@@ -26,7 +26,13 @@ describe('heistguard demo', () => {
     const summary = JSON.parse(stdout)
     expect(summary).toMatchObject({
       ok: true,
-      checks: { blockedBeforeSigning: true, alertedInItsBlock: true, traced: true, screened: true },
+      checks: {
+        blockedBeforeSigning: true,
+        alertedInItsBlock: true,
+        sweepAlerted: true,
+        traced: true,
+        screened: true,
+      },
       verdict: 'block',
       safeTxHash: '0xb3476d061aeb8fc1d605a873c483a2402d88a68a9cdd1a8b47655dd55ba004f8',
       trace: { conservation: true },
@@ -36,6 +42,8 @@ describe('heistguard demo', () => {
       detector: 'safe-config',
       blockNumber: summary.execBlock,
     })
+    expect(summary.sweepBlock - summary.execBlock).toBe(13)
+    expect(summary.alerts).toContainEqual({ detector: 'outflow', blockNumber: summary.sweepBlock })
     expect(summary.trace.bridgeExits).toBeGreaterThan(0)
     expect(summary.screen.risk).toBe('severe')
   }, 300_000)

@@ -160,7 +160,9 @@ export async function run(ctx: CliContext): Promise<number> {
       store: state,
       signal: watchAbort.signal,
       stdout: { write: () => true },
-      log: () => {},
+      log: (line) => {
+        if (ctx.env.HEISTGUARD_DEBUG === '1') progress(`watch: ${line}`)
+      },
       afterCommit: (_block, batch) => {
         alerts.push(...batch)
         publish(batch)
@@ -185,6 +187,9 @@ export async function run(ctx: CliContext): Promise<number> {
     text()
     checks.alertedInItsBlock = alerts.some(
       (a) => a.detector === 'safe-config' && a.blockNumber === execBlock,
+    )
+    checks.sweepAlerted = alerts.some(
+      (a) => a.detector === 'outflow' && a.blockNumber === Number(theft.sweepBlock),
     )
 
     progress(
@@ -254,6 +259,7 @@ export async function run(ctx: CliContext): Promise<number> {
           safeTxHash: verdict.hashes.safeTxHash,
           implementationAfter: slot0?.after ?? null,
           execBlock,
+          sweepBlock: Number(theft.sweepBlock),
           alerts: alerts.map((a) => ({ detector: a.detector, blockNumber: a.blockNumber })),
           trace: {
             holders: report.holders.length,

@@ -323,8 +323,14 @@ export async function executeBybitTheft(devnet: Devnet): Promise<BybitTheftResul
     cmETH: await tokenBalance(devnet, BYBIT.tokens.cmETH, BYBIT.safe),
   }
 
-  // 12 empty blocks of 12 s, then the four sweeps together in the 13th block.
-  await devnet.request('hardhat_mine', ['0xc', '0xc'])
+  // 12 empty blocks of 12 s, then the four sweeps together in the 13th block. Mined one by one:
+  // EDR's `hardhat_mine` reserves the blocks and reports a zero parentHash for them, a chain that
+  // a parent-hash-checking follower (heistguard watch) rightly refuses to walk.
+  let time = await headTimestamp(devnet)
+  for (let i = 0; i < 12; i++) {
+    time += 12
+    await devnet.request('evm_mine', [time])
+  }
   await devnet.request('evm_setAutomine', [false])
   let sweepTransactionHashes: BybitTheftResult['sweepTransactionHashes']
   try {
