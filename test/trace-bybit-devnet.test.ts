@@ -6,21 +6,12 @@ import {
   executeBybitTheft,
   setupBybit,
 } from '../src/devnet/scenarios/bybit.js'
-import {
-  type BybitGroundTruth,
-  DEVNET_EXCHANGE_HOT_WALLET,
-  launderBybit,
-  THORCHAIN,
-} from '../src/devnet/scenarios/launderBybit.js'
+import { bybitDevnetLabels } from '../src/devnet/scenarios/bybitLabels.js'
+import { type BybitGroundTruth, launderBybit } from '../src/devnet/scenarios/launderBybit.js'
 import { type Devnet, startDevnet } from '../src/devnet/startDevnet.js'
-import { addLabels, createLabelSet, type Label } from '../src/labels/LabelSet.js'
 import { createDuckDbTransferStore } from '../src/store/duckdb/createDuckDbTransferStore.js'
 import type { TransferStore } from '../src/store/TransferStore.js'
-import {
-  createRpcIngestClient,
-  ERC20_TRANSFER_TOPIC,
-  ingestBlockRange,
-} from '../src/trace/ingest/ingestRpc.js'
+import { createRpcIngestClient, ingestBlockRange } from '../src/trace/ingest/ingestRpc.js'
 import type { TraceReport } from '../src/trace/report.js'
 import { traceCase } from '../src/trace/traceCase.js'
 
@@ -46,33 +37,7 @@ describe('trace the Bybit devnet laundering from its theft', () => {
       toBlock: head,
     })
     expect(ingested.internalTraces).toBe(true)
-    const label = (address: string, category: Label['category'], name: string): Label => ({
-      address: address.toLowerCase(),
-      category,
-      name,
-      source: 'test',
-    })
-    const labels = createLabelSet([
-      label(THORCHAIN.router, 'bridge', 'THORChain router'),
-      label(DEVNET_EXCHANGE_HOT_WALLET, 'exchange', 'devnet exchange'),
-      label(truth.addresses['uniswapV2/router02']!, 'dex', 'Uniswap V2 router'),
-      label(truth.tokens.WETH, 'dex', 'WETH'),
-    ])
-    // The Uniswap V2 pairs are not named by the scenario: they are the recipients of the LST
-    // Transfer logs in the swap transactions (read from the chain, as an analyst would).
-    const lsts = new Set(Object.values(BYBIT.tokens).map((a) => a.toLowerCase()))
-    for (const t of truth.transfers.filter((x) => x.step === 'swap')) {
-      const receipt = (await devnet.request('eth_getTransactionReceipt', [t.txHash])) as {
-        logs: { address: string; topics: string[] }[]
-      }
-      for (const log of receipt.logs)
-        if (
-          lsts.has(log.address.toLowerCase()) &&
-          log.topics[0] === ERC20_TRANSFER_TOPIC &&
-          log.topics.length === 3
-        )
-          addLabels(labels, [label(`0x${log.topics[2]!.slice(-40)}`, 'dex', 'Uniswap V2 pair')])
-    }
+    const labels = await bybitDevnetLabels(devnet, truth)
     const heists = [
       {
         id: 'bybit',
