@@ -11,6 +11,7 @@ import {
   type StateStore,
   type StoredReceipt,
 } from '../StateStore.js'
+import { alertFromRow, outboxEntryFromRow } from '../stateRows.js'
 import { parsePostgresUrl } from './parsePostgresUrl.js'
 import { postgresMigrations } from './postgresMigrations.js'
 
@@ -115,7 +116,7 @@ export async function openPostgresStateStore(
           )
           const row = restored.rows[0]
           if (row) {
-            const back = toAlert(row)
+            const back = alertFromRow(row)
             await enqueue(back, 'restoration', notifiers, alert.createdAt)
             changed.push(back)
           }
@@ -133,13 +134,13 @@ export async function openPostgresStateStore(
            WHERE chain_id = $1 AND block_number > $2 AND state = 'live' RETURNING *`,
           [chainId, blockNumber],
         )
-        const retracted = rows.map(toAlert).sort(byBlockThenId)
+        const retracted = rows.map(alertFromRow).sort(byBlockThenId)
         for (const alert of retracted) await enqueue(alert, 'retraction', notifiers, now)
         return retracted
       },
       async getAlert(id: string): Promise<Alert | null> {
         const { rows } = await db.query('SELECT * FROM alerts WHERE id = $1', [id])
-        return rows[0] ? toAlert(rows[0]) : null
+        return rows[0] ? alertFromRow(rows[0]) : null
       },
       async listAlerts(
         filter: { chainId?: number; state?: AlertState; fromBlock?: number } = {},
@@ -152,7 +153,7 @@ export async function openPostgresStateStore(
           `SELECT * FROM alerts ${where.sql()} ORDER BY block_number, id COLLATE "C"`,
           where.params,
         )
-        return rows.map(toAlert)
+        return rows.map(alertFromRow)
       },
       async listDueMessages(now: number, limit: number): Promise<OutboxEntry[]> {
         const { rows } = await db.query(
@@ -160,7 +161,7 @@ export async function openPostgresStateStore(
            ORDER BY seq LIMIT $2`,
           [now, limit],
         )
-        return rows.map(toEntry)
+        return rows.map(outboxEntryFromRow)
       },
       async listMessages(
         filter: { state?: OutboxState; alertId?: string; notifier?: string } = {},
@@ -173,7 +174,7 @@ export async function openPostgresStateStore(
           `SELECT * FROM outbox ${where.sql()} ORDER BY seq`,
           where.params,
         )
-        return rows.map(toEntry)
+        return rows.map(outboxEntryFromRow)
       },
       async markDelivered(messageId: string, notifier: string, now: number): Promise<void> {
         await db.query(
@@ -420,37 +421,4 @@ function redactUrl(url: string): string {
 
 function byBlockThenId(a: Alert, b: Alert): number {
   return a.blockNumber - b.blockNumber || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
-}
-
-function toAlert(row: Row): Alert {
-  return {
-    id: String(row.id),
-    chainId: Number(row.chain_id),
-    blockNumber: Number(row.block_number),
-    blockHash: String(row.block_hash),
-    txHash: row.tx_hash === null ? null : String(row.tx_hash),
-    detector: String(row.detector),
-    severity: row.severity as Alert['severity'],
-    title: String(row.title),
-    details: JSON.parse(String(row.details)),
-    state: row.state as AlertState,
-    revision: Number(row.revision),
-    createdAt: Number(row.created_at),
-  }
-}
-
-function toEntry(row: Row): OutboxEntry {
-  return {
-    messageId: String(row.message_id),
-    notifier: String(row.notifier),
-    alertId: String(row.alert_id),
-    kind: row.kind as OutboxEntry['kind'],
-    state: row.state as OutboxState,
-    attempts: Number(row.attempts),
-    nextAttemptAt: Number(row.next_attempt_at),
-    lastError: row.last_error === null ? null : String(row.last_error),
-    createdAt: Number(row.created_at),
-    deliveredAt: row.delivered_at === null ? null : Number(row.delivered_at),
-    alert: JSON.parse(String(row.alert)),
-  }
 }

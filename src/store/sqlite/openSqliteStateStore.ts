@@ -11,6 +11,7 @@ import {
   type StateStore,
   type StoredReceipt,
 } from '../StateStore.js'
+import { alertFromRow, outboxEntryFromRow } from '../stateRows.js'
 import { sqliteMigrations } from './migrations.js'
 
 type Row = Record<string, unknown>
@@ -107,7 +108,7 @@ export function openSqliteStateStore(
           changed.push(fresh)
         } else if (existing.state === 'retracted') {
           const restored: Alert = {
-            ...toAlert(existing),
+            ...alertFromRow(existing),
             state: 'live',
             revision: Number(existing.revision) + 1,
           }
@@ -134,7 +135,7 @@ export function openSqliteStateStore(
       const retracted: Alert[] = []
       for (const row of rows) {
         const alert: Alert = {
-          ...toAlert(row),
+          ...alertFromRow(row),
           state: 'retracted',
           revision: Number(row.revision) + 1,
         }
@@ -146,7 +147,7 @@ export function openSqliteStateStore(
     },
     getAlert(id: string): Alert | null {
       const row = db.prepare('SELECT * FROM alerts WHERE id = ?').get(id) as Row | undefined
-      return row ? toAlert(row) : null
+      return row ? alertFromRow(row) : null
     },
     listAlerts(filter: { chainId?: number; state?: AlertState; fromBlock?: number } = {}): Alert[] {
       const where: string[] = []
@@ -156,7 +157,7 @@ export function openSqliteStateStore(
       if (filter.fromBlock !== undefined)
         where.push('block_number >= ?') && args.push(filter.fromBlock)
       const sql = `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY block_number, id`
-      return (db.prepare(sql).all(...args) as Row[]).map(toAlert)
+      return (db.prepare(sql).all(...args) as Row[]).map(alertFromRow)
     },
     listDueMessages(now: number, limit: number): OutboxEntry[] {
       return (
@@ -166,7 +167,7 @@ export function openSqliteStateStore(
              ORDER BY seq LIMIT ?`,
           )
           .all(now, limit) as Row[]
-      ).map(toEntry)
+      ).map(outboxEntryFromRow)
     },
     listMessages(
       filter: { state?: OutboxState; alertId?: string; notifier?: string } = {},
@@ -177,7 +178,7 @@ export function openSqliteStateStore(
       if (filter.alertId !== undefined) where.push('alert_id = ?') && args.push(filter.alertId)
       if (filter.notifier !== undefined) where.push('notifier = ?') && args.push(filter.notifier)
       const sql = `SELECT * FROM outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq`
-      return (db.prepare(sql).all(...args) as Row[]).map(toEntry)
+      return (db.prepare(sql).all(...args) as Row[]).map(outboxEntryFromRow)
     },
     markDelivered(messageId: string, notifier: string, now: number): void {
       db.prepare(
@@ -371,38 +372,5 @@ function migrate(db: Database.Database): void {
         Date.now(),
       )
     }).immediate()
-  }
-}
-
-function toAlert(row: Row): Alert {
-  return {
-    id: String(row.id),
-    chainId: Number(row.chain_id),
-    blockNumber: Number(row.block_number),
-    blockHash: String(row.block_hash),
-    txHash: row.tx_hash === null ? null : String(row.tx_hash),
-    detector: String(row.detector),
-    severity: row.severity as Alert['severity'],
-    title: String(row.title),
-    details: JSON.parse(String(row.details)),
-    state: row.state as AlertState,
-    revision: Number(row.revision),
-    createdAt: Number(row.created_at),
-  }
-}
-
-function toEntry(row: Row): OutboxEntry {
-  return {
-    messageId: String(row.message_id),
-    notifier: String(row.notifier),
-    alertId: String(row.alert_id),
-    kind: row.kind as OutboxEntry['kind'],
-    state: row.state as OutboxState,
-    attempts: Number(row.attempts),
-    nextAttemptAt: Number(row.next_attempt_at),
-    lastError: row.last_error === null ? null : String(row.last_error),
-    createdAt: Number(row.created_at),
-    deliveredAt: row.delivered_at === null ? null : Number(row.delivered_at),
-    alert: JSON.parse(String(row.alert)),
   }
 }
