@@ -18,8 +18,8 @@ import {
 } from 'viem'
 import { BaseError, InputError } from '../core/BaseError.js'
 import type { Address, Hex } from '../core/hex.js'
-import { safeAbi } from '../safe/abi.js'
 import { checkAddressField, checkBytesField, checkUint256Field } from '../safe/checkSafeFields.js'
+import { encodeExecTransaction, encodeGetTransactionHash } from '../safe/encodeSafeCalls.js'
 import {
   approvedHashesSlot,
   ownersSlot,
@@ -235,22 +235,7 @@ async function simulateOnFork(
   const signatures = concat(
     approvers.map((owner) => concat([pad(owner, { size: 32 }), pad('0x', { size: 32 }), '0x01'])),
   )
-  const data = encodeFunctionData({
-    abi: safeAbi,
-    functionName: 'execTransaction',
-    args: [
-      tx.to,
-      tx.value,
-      tx.data,
-      tx.operation,
-      tx.safeTxGas,
-      tx.baseGas,
-      tx.gasPrice,
-      tx.gasToken,
-      tx.refundReceiver,
-      signatures,
-    ],
-  })
+  const data = encodeExecTransaction(tx, signatures)
   const gasPrice = fork.header.baseFeePerGas ?? 0n
   const gasLimit = fork.header.gasLimit < TX_GAS_CAP ? fork.header.gasLimit : TX_GAS_CAP
   const ethTx = createLegacyTx(
@@ -415,22 +400,7 @@ async function safeTransactionHash(
   implementation: Address,
   tx: SafeTx,
 ): Promise<Hex> {
-  const data = encodeFunctionData({
-    abi: safeAbi,
-    functionName: 'getTransactionHash',
-    args: [
-      tx.to,
-      tx.value,
-      tx.data,
-      tx.operation,
-      tx.safeTxGas,
-      tx.baseGas,
-      tx.gasPrice,
-      tx.gasToken,
-      tx.refundReceiver,
-      tx.nonce,
-    ],
-  })
+  const data = encodeGetTransactionHash(tx)
   const call = await fork.memo(`getTransactionHash ${safe} ${keccak256(data)}`, () =>
     staticCall(fork.vm, fork.block, safe, data),
   )

@@ -3,6 +3,7 @@ import { privateKeyToAccount, sign } from 'viem/accounts'
 import { BaseError, InputError } from '../core/BaseError.js'
 import type { Address, Hex } from '../core/hex.js'
 import { safeAbi } from '../safe/abi.js'
+import { encodeExecTransaction } from '../safe/encodeSafeCalls.js'
 import { encodeSafeSignatures, type SafeSignatureInput } from '../safe/encodeSafeSignatures.js'
 import { hashSafeTx } from '../safe/hashSafeTx.js'
 import type { SafeTx } from '../safe/types.js'
@@ -81,22 +82,7 @@ export async function execSafeTransaction(
   }
   // Sorted by owner and packed by src/safe, the same code the verifier reads signatures with.
   const signatures = encodeSafeSignatures(inputs)
-  const data = encodeFunctionData({
-    abi: safeAbi,
-    functionName: 'execTransaction',
-    args: [
-      tx.to,
-      tx.value,
-      tx.data,
-      tx.operation,
-      tx.safeTxGas,
-      tx.baseGas,
-      tx.gasPrice,
-      tx.gasToken,
-      tx.refundReceiver,
-      signatures,
-    ],
-  })
+  const data = encodeExecTransaction(tx, signatures)
   const from = parameters.from ?? devnet.accounts[0]?.address
   if (!from)
     throw new InputError('no sender: the devnet has no accounts', {

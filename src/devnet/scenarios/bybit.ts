@@ -2,7 +2,7 @@ import { createRequire } from 'node:module'
 import { encodeFunctionData, getAddress, numberToHex, pad, parseAbi, parseEther } from 'viem'
 import { BaseError } from '../../core/BaseError.js'
 import type { Address, Hex } from '../../core/hex.js'
-import { safeAbi } from '../../safe/abi.js'
+import { encodeExecTransaction } from '../../safe/encodeSafeCalls.js'
 import { hashSafeDomain } from '../../safe/hashSafeDomain.js'
 import { hashSafeTx } from '../../safe/hashSafeTx.js'
 import { ownersSlot, SAFE_STORAGE_SLOTS, SENTINEL } from '../../safe/storageSlots.js'
@@ -287,22 +287,7 @@ export async function executeBybitTheft(devnet: Devnet): Promise<BybitTheftResul
 
   const head = await headTimestamp(devnet)
   await devnet.request('evm_setNextBlockTimestamp', [numberToHex(Math.max(EXEC_TIME, head + 12))])
-  const data = encodeFunctionData({
-    abi: safeAbi,
-    functionName: 'execTransaction',
-    args: [
-      BYBIT.safeTx.to,
-      BYBIT.safeTx.value,
-      BYBIT.safeTx.data,
-      BYBIT.safeTx.operation,
-      BYBIT.safeTx.safeTxGas,
-      BYBIT.safeTx.baseGas,
-      BYBIT.safeTx.gasPrice,
-      BYBIT.safeTx.gasToken,
-      BYBIT.safeTx.refundReceiver,
-      BYBIT.signatures,
-    ],
-  })
+  const data = encodeExecTransaction(BYBIT.safeTx, BYBIT.signatures)
   const execTransactionHash = await sendAs(devnet, BYBIT.attacker, { to: BYBIT.safe, data })
   const execBlock = BigInt((await receiptOf(devnet, execTransactionHash)).blockNumber)
   const slot0 = (await devnet.request('eth_getStorageAt', [
