@@ -40,10 +40,28 @@ export type FollowChainOptions = {
   afterCommit?: (block: BlockData, alerts: Alert[]) => void
   /** Called after a reorg was rolled back. */
   onReorg?: (event: { depth: number; ancestor: BlockRef; retracted: Alert[] }) => void
+  /**
+   * How long the next block may keep failing (node errors, receipts that do not belong to the
+   * block, ...) before `onStall` fires. Default 60 s. The follower keeps retrying either way: it
+   * never skips a block, so someone has to be told that it is stuck.
+   */
+  stallAfterMs?: number
+  /** Called once per stuck block when it has failed for `stallAfterMs`. */
+  onStall?: (stall: FollowStall) => Promise<void> | void
   now?: () => number
 }
 
 export type FollowChainResult = { checkpoint: Checkpoint; blocks: number; reorgs: number }
+
+/** The follower has failed to process `block` since `since` (ms epoch), `failures` times. */
+export type FollowStall = {
+  chainId: number
+  block: number
+  since: number
+  failures: number
+  /** The last error's first line, secrets redacted. */
+  reason: string
+}
 
 /**
  * Follows a chain block by block and never skips one: each block's parent hash must equal the
@@ -75,6 +93,9 @@ export async function followChain(
   let reorgs = 0
   let previous: BlockData | undefined
   let failures = 0
+  const stallAfterMs = options.stallAfterMs ?? 60_000
+  // The block we are stuck on, since when, and whether someone was told.
+  let stuck: { block: number; since: number; reported: boolean } | undefined
 
   let checkpoint = await store.getCheckpoint(chainId)
   if (!checkpoint) checkpoint = await initialCheckpoint(client, store, chainId, options.startBlock)
@@ -165,6 +186,9 @@ export async function followChain(
         blocks++
         progressed = true
         failures = 0
+        if (stuck?.reported)
+          metrics?.set('heistguard_follow_stalled', { chain: String(chainId) }, 0)
+        stuck = undefined
         metrics?.inc('heistguard_blocks_processed_total', { chain: String(chainId) })
         metrics?.set(
           'heistguard_blocks_behind_head',
@@ -180,8 +204,24 @@ export async function followChain(
       failures++
       metrics?.inc('heistguard_follow_errors_total', { chain: String(chainId) })
       const message = error instanceof Error ? error.message : String(error)
-      if (!(error instanceof BlockInconsistentError))
-        log(redactSecrets(`follow: ${message.split('\n')[0]}; retrying`))
+      const reason = redactSecrets(message.split('\n')[0] ?? '')
+      // An inconsistent block is normal during a reorg; say so only when it keeps happening.
+      if (!(error instanceof BlockInconsistentError) || failures === 3)
+        log(`follow: ${reason}; retrying`)
+      const block = checkpoint.number + 1
+      if (stuck?.block !== block) stuck = { block, since: now(), reported: false }
+      if (!stuck.reported && now() - stuck.since >= stallAfterMs) {
+        stuck.reported = true
+        metrics?.set('heistguard_follow_stalled', { chain: String(chainId) }, 1)
+        log(
+          `follow: stuck at block ${block} for ${Math.round((now() - stuck.since) / 1000)} s: ${reason}`,
+        )
+        try {
+          await options.onStall?.({ chainId, block, since: stuck.since, failures, reason })
+        } catch (stallError) {
+          log(redactSecrets(`follow: stall report failed: ${(stallError as Error).message}`))
+        }
+      }
       previous = undefined
       await wait(Math.min(10_000, 100 * 2 ** Math.min(failures, 7)), options.signal)
     }

@@ -75,6 +75,8 @@ export const watchConfigSchema = z
     pollIntervalMs: z.number().int().min(50).default(1000),
     ringSize: z.number().int().min(2).max(100_000).default(128),
     concurrency: z.number().int().min(1).max(64).default(8),
+    /** A block that keeps failing this long raises a `watcher` alert (the follower never skips it). */
+    stallAfterMs: z.number().int().min(100).default(60_000),
     rpcTimeoutMs: z.number().int().min(50).default(10_000),
     /** First RPC retry delay (doubles per round over all endpoints). */
     rpcBackoffMs: z.number().int().min(1).default(100),

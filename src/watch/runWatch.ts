@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { isAbsolute, resolve } from 'node:path'
 import { hexToString } from 'viem'
 import { createFailoverRpcClient, type RequestClient } from '../chain/createFailoverRpcClient.js'
-import { followChain } from '../chain/followChain.js'
+import { type FollowStall, followChain } from '../chain/followChain.js'
 import { followNewHeads } from '../chain/followNewHeads.js'
 import type { BlockData } from '../chain/followTypes.js'
 import { BaseError, InputError, redactSecrets } from '../core/BaseError.js'
@@ -10,6 +10,7 @@ import { readAddressList, readAddressSet } from '../labels/addressList.js'
 import { parseSafeVersion } from '../safe/parseSafeVersion.js'
 import type { SafeVersion } from '../safe/types.js'
 import type { Alert, Severity, StateStore } from '../store/StateStore.js'
+import { alertId } from './alertId.js'
 import { checkFrontend } from './checkFrontend.js'
 import type { WatchConfig } from './config.js'
 import { deliverOutbox } from './deliverOutbox.js'
@@ -276,6 +277,10 @@ export async function runWatch(
       metrics,
       log,
       waitForHead: heads?.wait,
+      stallAfterMs: config.stallAfterMs,
+      onStall: async (stall) => {
+        await store.putAlerts([stallAlert(stall)], notifierNames)
+      },
       afterCommit: (block, alerts) => {
         if (alerts.length) log(`block ${block.number}: ${alerts.length} alert(s)`)
         options.afterCommit?.(block, alerts)
@@ -307,6 +312,39 @@ export async function runWatch(
     await Promise.allSettled(background)
     await metricsServer?.close()
     options.signal?.removeEventListener('abort', stop)
+  }
+}
+
+/**
+ * The alert for a follower stuck on one block: one per (chain, block), so a restart that gets
+ * stuck on the same block does not raise it twice.
+ */
+function stallAlert(stall: FollowStall): Alert {
+  const seconds = Math.round((Date.now() - stall.since) / 1000)
+  return {
+    id: alertId({
+      chainId: stall.chainId,
+      blockHash: `stall:${stall.block}`,
+      txHash: null,
+      detector: 'watcher',
+      discriminator: 'stalled',
+    }),
+    chainId: stall.chainId,
+    blockNumber: stall.block,
+    blockHash: '',
+    txHash: null,
+    detector: 'watcher',
+    severity: 'high',
+    title: `watcher stuck at block ${stall.block} for ${seconds} s: nothing after it is being checked`,
+    details: {
+      block: stall.block,
+      since: new Date(stall.since).toISOString(),
+      failures: stall.failures,
+      reason: stall.reason,
+    },
+    state: 'live',
+    revision: 0,
+    createdAt: Date.now(),
   }
 }
 
