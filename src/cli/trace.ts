@@ -16,7 +16,7 @@ const USAGE = `usage:
   heistguard trace import <files|dir>... [--db FILE] [--chain-id N]
   heistguard trace import --rpc URL --from-block N --to-block M [--db FILE] [--no-traces]
   heistguard trace run CASE.yaml [--db FILE] [--policy ${POLICIES.join('|')}] [--labels FILE]... [--json | --csv DIR | --html FILE]
-  heistguard trace generate [--transfers N] [--heists K] [--seed S] [--no-parquet] --out DIR
+  heistguard trace generate [--transfers N] [--heists K] [--seed S] [--no-parquet | --parquet-only] --out DIR
 
 default --db: ./heistguard-transfers.duckdb (or $HEISTGUARD_TRANSFERS_URL); clickhouse://h1:port,h2:port/db?cluster=NAME for a cluster
 `
@@ -229,6 +229,7 @@ async function runGenerate(ctx: CliContext, argv: string[]): Promise<number> {
       seed: { type: 'string' },
       out: { type: 'string' },
       'no-parquet': { type: 'boolean' },
+      'parquet-only': { type: 'boolean' },
     },
     { command: 'heistguard trace generate' },
   )
@@ -242,6 +243,7 @@ async function runGenerate(ctx: CliContext, argv: string[]): Promise<number> {
   }
   const written = await writeDataset(params, resolve(ctx.cwd, values.out), {
     parquet: values['no-parquet'] !== true,
+    csv: values['parquet-only'] !== true,
     onProgress: progress(ctx),
   })
   ctx.stdout.write(

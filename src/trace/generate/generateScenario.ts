@@ -40,7 +40,22 @@ export type Scenario = {
   labels: ScenarioLabel[]
   caseFile: ScenarioCase
   tokens: { symbol: string; address: string; freezable: boolean }[]
+  /** `heistOnly` mode: the number of transaction slots (laundering and background together). */
+  slots?: number
 }
+
+/**
+ * `heistOnly`: emit only the laundering transactions and leave background traffic to the caller
+ * (the bulk Parquet writer generates it in SQL). Every transaction then sits at a fixed slot:
+ * hash counter `slot + 1`, block `BULK_FIRST_BLOCK + floor(slot / BULK_TX_PER_BLOCK)`, index
+ * `slot % BULK_TX_PER_BLOCK`, so the caller can fill the free slots without coordination.
+ */
+export type ScenarioOptions = { heistOnly?: boolean }
+
+export const BULK_FIRST_BLOCK = 20_000_000
+export const BULK_TX_PER_BLOCK = 100
+/** Average records (transfers plus the gas row) per background transaction (see backgroundTx). */
+export const BULK_RECORDS_PER_TX = 2.1
 
 export const TOKENS = {
   USDT: '0xdac17f958d2ee523a2206206994597c13d831ec7',
@@ -64,7 +79,9 @@ function address(role: number, i: number): string {
 export function generateScenario(
   params: ScenarioParameters,
   emit: (tx: GeneratedTx) => void,
+  options: ScenarioOptions = {},
 ): Scenario {
+  const heistOnly = options.heistOnly === true
   const rng = createPrng(params.seed)
   const chainId = params.chainId ?? 1
   const K = Math.max(1, params.heists)
@@ -253,7 +270,11 @@ export function generateScenario(
   // 2. Interleave laundering transactions with background traffic.
   const heistTxCount = heistPlans.reduce((n, p) => n + p.length, 0) + (sharedBlend ? 2 : 0)
   const estTransfersPerTx = 2.2
-  const totalTx = Math.max(heistTxCount + 10, Math.ceil(params.transfers / estTransfersPerTx))
+  const totalTx = Math.max(
+    heistTxCount + 10,
+    Math.ceil(params.transfers / (heistOnly ? BULK_RECORDS_PER_TX : estTransfersPerTx)),
+  )
+  let slot = 0
   const txPerBlock = 100
   let emitted = 0
   let txCounter = 0
@@ -269,6 +290,12 @@ export function generateScenario(
     gasPrice: BigInt(1 + r.int(50)) * 10n ** 9n,
   })
   const sendTx = (plan: Plan, heist: boolean) => {
+    if (heistOnly) {
+      txCounter = slot
+      block = BULK_FIRST_BLOCK + Math.floor(slot / BULK_TX_PER_BLOCK)
+      txIndex = slot % BULK_TX_PER_BLOCK
+    }
+    slot++
     const hash = nextHash()
     const g = gas(rng)
     const records: TransferRecord[] = plan.transfers.map((t) => ({
@@ -314,7 +341,7 @@ export function generateScenario(
   let sinceHeist = 0
   const pending = () =>
     queues.some((q) => q.length > 0) || (blendTail !== undefined && blendTail.length > 0)
-  while (emitted < params.transfers || pending()) {
+  while ((heistOnly ? slot < totalTx : emitted < params.transfers) || pending()) {
     if (pending() && sinceHeist >= heistEvery * rng.next() * 2) {
       sinceHeist = 0
       // Take the next step of a random heist still in flight; blending tail goes last.
@@ -353,9 +380,11 @@ export function generateScenario(
       continue
     }
     sinceHeist++
-    sendTx(backgroundTx(), false)
+    if (heistOnly) slot++
+    else sendTx(backgroundTx(), false)
   }
   return {
+    ...(heistOnly ? { slots: slot } : {}),
     labels,
     caseFile,
     tokens: [

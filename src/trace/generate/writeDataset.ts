@@ -4,8 +4,14 @@ import { DuckDBInstance } from '@duckdb/node-api'
 import { encodeAbiParameters, keccak256, pad, toHex } from 'viem'
 import { POLICIES } from '../Policy.js'
 import type { TransferRecord } from '../TransferRecord.js'
-import { type GeneratedTx, generateScenario, type ScenarioParameters } from './generateScenario.js'
+import {
+  type GeneratedTx,
+  generateScenario,
+  type Scenario,
+  type ScenarioParameters,
+} from './generateScenario.js'
 import { computeGroundTruth } from './groundTruth.js'
+import { writeBulkParquet } from './writeBulkParquet.js'
 
 const THORCHAIN_DEPOSIT_TOPIC = keccak256(toHex('Deposit(address,address,uint256,string)'))
 
@@ -60,9 +66,33 @@ function sink(path: string, header: string): Sink {
 export async function writeDataset(
   params: ScenarioParameters,
   dir: string,
-  options: { parquet?: boolean; onProgress?: (line: string) => void } = {},
+  options: {
+    parquet?: boolean
+    /** false: cryo Parquet only, background traffic generated in SQL (see writeBulkParquet). */
+    csv?: boolean
+    onProgress?: (line: string) => void
+  } = {},
 ): Promise<WrittenDataset> {
   mkdirSync(dir, { recursive: true })
+  if (options.csv === false) {
+    const bulk = await writeBulkParquet(params, dir, {
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    })
+    return {
+      dir,
+      transfers: bulk.transfers,
+      transactions: bulk.transactions,
+      files: bulk.files,
+      ...writeCaseFiles(
+        params,
+        dir,
+        bulk.scenario,
+        bulk.heistTxs.flatMap((t) => t.records),
+        bulk.transfers,
+        bulk.transactions,
+      ),
+    }
+  }
   const tx = sink(
     join(dir, 'transactions.csv'),
     'hash,nonce,block_hash,block_number,transaction_index,from_address,to_address,value,gas,gas_price,input,block_timestamp,max_fee_per_gas,max_priority_fee_per_gas,transaction_type',
@@ -149,6 +179,24 @@ export async function writeDataset(
     )
     options.onProgress?.('wrote cryo Parquet')
   }
+  return {
+    dir,
+    transfers,
+    transactions,
+    files,
+    ...writeCaseFiles(params, dir, scenario, heistRecords, transfers, transactions),
+  }
+}
+
+/** Writes case.yaml, labels.csv and ground-truth.json (from the laundering records alone). */
+function writeCaseFiles(
+  params: ScenarioParameters,
+  dir: string,
+  scenario: Scenario,
+  heistRecords: TransferRecord[],
+  transfers: number,
+  transactions: number,
+): Pick<WrittenDataset, 'caseFile' | 'labelsFile' | 'groundTruthFile'> {
   const caseFile = join(dir, 'case.yaml')
   writeFileSync(
     caseFile,
@@ -172,7 +220,7 @@ export async function writeDataset(
     groundTruthFile,
     `${JSON.stringify({ source: 'heistguard trace generate: exact reference implementation (src/trace/reference), laundering transactions only', params, transfers, transactions, policies: truth }, null, 1)}\n`,
   )
-  return { dir, transfers, transactions, files, caseFile, labelsFile, groundTruthFile }
+  return { caseFile, labelsFile, groundTruthFile }
 }
 
 /** Converts the CSV files into cryo-shaped Parquet with DuckDB COPY. */
