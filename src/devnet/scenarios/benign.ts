@@ -8,17 +8,14 @@ import {
   size,
   zeroAddress,
 } from 'viem'
-import { BaseError } from '../../core/BaseError.js'
 import type { Address, Hex } from '../../core/hex.js'
 import { multiSendAbi, safeAbi } from '../../safe/abi.js'
 import type { SafeTx } from '../../safe/types.js'
 import { deploySafe } from '../deploySafe.js'
-import { devnetContract } from '../devnetContract.js'
-import { execSafeTransaction, sendAs } from '../execSafeTransaction.js'
 import { installSafeContracts, safeContractAddress } from '../installSafeContracts.js'
-import { deployContract } from '../placeContract.js'
 import type { Devnet } from '../startDevnet.js'
 import { scenarioKey } from './scenarioKeys.js'
+import { deployDevToken, execScenarioSafeTx } from './scenarioParts.js'
 
 export type BenignTransfer = { to: Address; token: 'ETH' | 'USDC'; amount: bigint }
 
@@ -104,23 +101,11 @@ export async function runBenignMonth(
     threshold: 3,
     saltNonce: 1n,
   })
-  const deployer = devnet.accounts[0]?.address as Address
-  const token = (await deployContract(devnet, devnetContract('DevToken'))).address
-  await sendAs(devnet, deployer, {
-    to: token,
-    data: encodeFunctionData({
-      abi: tokenAbi,
-      functionName: 'init',
-      args: ['USD Coin (devnet)', 'USDC', 6, deployer],
-    }),
-  })
-  await sendAs(devnet, deployer, {
-    to: token,
-    data: encodeFunctionData({
-      abi: tokenAbi,
-      functionName: 'mint',
-      args: [safe.address, 100_000_000n * 10n ** 6n],
-    }),
+  const token = await deployDevToken(devnet, {
+    name: 'USD Coin (devnet)',
+    symbol: 'USDC',
+    decimals: 6,
+    mint: [[safe.address, 100_000_000n * 10n ** 6n]],
   })
   await devnet.request('hardhat_setBalance', [safe.address, numberToHex(parseEther('20000'))])
   const addressBook = {
@@ -185,16 +170,11 @@ export async function runBenignMonth(
       .filter((o) => signingOwners.includes(o.address))
       .slice(day % 2, (day % 2) + 3)
       .map((o) => o.privateKey)
-    const exec = await execSafeTransaction(devnet, {
-      safe: { address: safe.address, version: '1.4.1' },
-      tx: safeTx,
-      signers,
-    })
-    if (!exec.success)
-      throw new BaseError(`benign day ${day} failed`, {
-        code: 'DEVNET_SCENARIO_BROKEN',
-        details: exec.transactionHash,
-      })
+    const exec = await execScenarioSafeTx(
+      devnet,
+      { safe: { address: safe.address, version: '1.4.1' }, tx: safeTx, signers },
+      `benign day ${day}`,
+    )
     transactions.push({
       day,
       kind: rotation ? 'rotation' : 'batch',

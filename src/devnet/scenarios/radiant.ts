@@ -1,14 +1,12 @@
 import { encodeFunctionData, numberToHex, parseAbi, parseEther, zeroAddress } from 'viem'
-import { BaseError } from '../../core/BaseError.js'
 import type { Address, Hex } from '../../core/hex.js'
 import type { SafeTx } from '../../safe/types.js'
-import { deploySafe } from '../deploySafe.js'
 import { devnetContract } from '../devnetContract.js'
-import { execSafeTransaction, sendAs } from '../execSafeTransaction.js'
-import { installSafeContracts } from '../installSafeContracts.js'
+import { sendAs } from '../execSafeTransaction.js'
 import { deployContract } from '../placeContract.js'
 import type { Devnet } from '../startDevnet.js'
 import { scenarioKey } from './scenarioKeys.js'
+import { deployScenarioSafe, execScenarioSafeTx } from './scenarioParts.js'
 
 /**
  * The Radiant pattern (16 Oct 2024): no delegatecall and no change to the Safe itself; the owners
@@ -42,15 +40,15 @@ const vaultAbi = parseAbi([
  * radiant.safeTx.operation // 0 (CALL)
  */
 export async function setupRadiant(devnet: Devnet): Promise<RadiantSetup> {
-  if (!devnet.addresses['safe-1.3.0/singleton']) await installSafeContracts(devnet)
-  const owners = Array.from({ length: 11 }, (_, i) => scenarioKey(`radiant/owner/${i}`))
-  const attacker = scenarioKey('radiant/attacker').address
-  const safe = await deploySafe(devnet, {
+  const safe = await deployScenarioSafe(devnet, {
+    name: 'radiant',
     version: '1.3.0',
-    owners: owners.map((o) => o.address),
+    owners: 11,
     threshold: 3,
     saltNonce: 2024_10_16n,
   })
+  const owners = safe.owners
+  const attacker = scenarioKey('radiant/attacker').address
   const vault = (
     await deployContract(devnet, { ...devnetContract('ProtocolVault'), args: [safe.address] })
   ).address
@@ -108,16 +106,15 @@ export async function attackRadiant(
   devnet: Devnet,
   setup: RadiantSetup,
 ): Promise<RadiantAttackResult> {
-  const exec = await execSafeTransaction(devnet, {
-    safe: { address: setup.safe, version: '1.3.0' },
-    tx: setup.safeTx,
-    signers: setup.signerKeys,
-  })
-  if (!exec.success)
-    throw new BaseError('Radiant transferOwnership failed', {
-      code: 'DEVNET_SCENARIO_BROKEN',
-      details: exec.transactionHash,
-    })
+  const exec = await execScenarioSafeTx(
+    devnet,
+    {
+      safe: { address: setup.safe, version: '1.3.0' },
+      tx: setup.safeTx,
+      signers: setup.signerKeys,
+    },
+    'Radiant transferOwnership',
+  )
   await devnet.request('evm_increaseTime', ['0x3c'])
   const withdrawTransactionHash = await sendAs(devnet, setup.attacker, {
     to: setup.vault,

@@ -1,14 +1,12 @@
 import { encodeFunctionData, numberToHex, parseAbi, parseEther, zeroAddress } from 'viem'
-import { BaseError } from '../../core/BaseError.js'
 import type { Address, Hex } from '../../core/hex.js'
 import type { SafeTx } from '../../safe/types.js'
-import { deploySafe } from '../deploySafe.js'
 import { devnetContract } from '../devnetContract.js'
-import { execSafeTransaction, sendAs } from '../execSafeTransaction.js'
-import { installSafeContracts } from '../installSafeContracts.js'
+import { sendAs } from '../execSafeTransaction.js'
 import { deployContract } from '../placeContract.js'
 import type { Devnet } from '../startDevnet.js'
 import { scenarioKey } from './scenarioKeys.js'
+import { deployDevToken, deployScenarioSafe, execScenarioSafeTx } from './scenarioParts.js'
 
 /**
  * The WazirX pattern (18 Jul 2024): the same trick as Bybit on a Safe 1.3.0: owners sign a
@@ -32,10 +30,6 @@ export type WazirxSetup = {
   addresses: Record<string, Address>
 }
 
-const tokenAbi = parseAbi([
-  'function init(string name, string symbol, uint8 decimals, address minter)',
-  'function mint(address to, uint256 amount)',
-])
 const backdoorAbi = parseAbi([
   'function sweepETH(address destination)',
   'function sweepERC20(address token, address destination)',
@@ -51,33 +45,21 @@ const writerAbi = parseAbi(['function transfer(address recipient, uint256 amount
  * wazirx.safeTx.operation // 1 (DELEGATECALL)
  */
 export async function setupWazirx(devnet: Devnet): Promise<WazirxSetup> {
-  if (!devnet.addresses['safe-1.3.0/singleton']) await installSafeContracts(devnet)
-  const owners = Array.from({ length: 6 }, (_, i) => scenarioKey(`wazirx/owner/${i}`))
-  const attacker = scenarioKey('wazirx/attacker').address
-  const safe = await deploySafe(devnet, {
+  const safe = await deployScenarioSafe(devnet, {
+    name: 'wazirx',
     version: '1.3.0',
-    owners: owners.map((o) => o.address),
+    owners: 6,
     threshold: 4,
     saltNonce: 2024_07_18n,
   })
-  const deployer = devnet.accounts[0]?.address as Address
-  const token = (await deployContract(devnet, devnetContract('DevToken'))).address
-  await sendAs(devnet, deployer, {
-    to: token,
-    data: encodeFunctionData({
-      abi: tokenAbi,
-      functionName: 'init',
-      args: ['Tether USD (devnet)', 'USDT', 6, deployer],
-    }),
-  })
+  const owners = safe.owners
+  const attacker = scenarioKey('wazirx/attacker').address
   const balances = { eth: parseEther('5000'), token: 20_000_000n * 10n ** 6n }
-  await sendAs(devnet, deployer, {
-    to: token,
-    data: encodeFunctionData({
-      abi: tokenAbi,
-      functionName: 'mint',
-      args: [safe.address, balances.token],
-    }),
+  const token = await deployDevToken(devnet, {
+    name: 'Tether USD (devnet)',
+    symbol: 'USDT',
+    decimals: 6,
+    mint: [[safe.address, balances.token]],
   })
   await devnet.request('hardhat_setBalance', [safe.address, numberToHex(balances.eth)])
   const helper = (
@@ -143,17 +125,16 @@ export async function attackWazirx(
   devnet: Devnet,
   setup: WazirxSetup,
 ): Promise<WazirxAttackResult> {
-  const exec = await execSafeTransaction(devnet, {
-    safe: { address: setup.safe, version: '1.3.0' },
-    tx: setup.safeTx,
-    signers: setup.signerKeys,
-    from: setup.attacker,
-  })
-  if (!exec.success)
-    throw new BaseError('WazirX DELEGATECALL failed', {
-      code: 'DEVNET_SCENARIO_BROKEN',
-      details: exec.transactionHash,
-    })
+  const exec = await execScenarioSafeTx(
+    devnet,
+    {
+      safe: { address: setup.safe, version: '1.3.0' },
+      tx: setup.safeTx,
+      signers: setup.signerKeys,
+      from: setup.attacker,
+    },
+    'WazirX DELEGATECALL',
+  )
   await devnet.request('evm_increaseTime', ['0x3c'])
   const eth = await sendAs(devnet, setup.attacker, {
     to: setup.safe,
