@@ -8,11 +8,11 @@ import { readExposureIndex } from '../screen/readExposureIndex.js'
 import { createApiToken } from '../server/apiTokens.js'
 import { createTraceRunner } from '../server/createTraceRunner.js'
 import { createVerifier } from '../server/createVerifier.js'
-import { openSqliteServerStore } from '../server/openSqliteServerStore.js'
+import { openServerStore } from '../server/openServerStore.js'
 import { startServer } from '../server/startServer.js'
 import { loadWebAssets } from '../server/webAssets.js'
+import { openStateStore } from '../store/openStateStore.js'
 import { openTransferStore } from '../store/openTransferStore.js'
-import { openSqliteStateStore } from '../store/sqlite/openSqliteStateStore.js'
 import type { TransferStore } from '../store/TransferStore.js'
 import { parsePolicy } from '../verify/policy.js'
 import { loadWatchConfig } from '../watch/config.js'
@@ -21,15 +21,16 @@ import type { CliContext } from './context.js'
 import { parseFlags } from './parseFlags.js'
 import { loadLabels } from './screen.js'
 
-const HELP = `usage: heistguard serve [--port 8787] [--host 127.0.0.1] [--state FILE] [--index FILE] [flags]
-       heistguard serve token create [--name NAME] [--state FILE]
-       heistguard serve token list [--state FILE]
-       heistguard serve token revoke ID [--state FILE]
+const HELP = `usage: heistguard serve [--port 8787] [--host 127.0.0.1] [--state URL] [--index FILE] [flags]
+       heistguard serve token create [--name NAME] [--state URL]
+       heistguard serve token list [--state URL]
+       heistguard serve token revoke ID [--state URL]
 
   --port N              TCP port (default 8787; 0 = any free port)
   --host ADDR           listen address (default 127.0.0.1; anything else exposes the API)
-  --state FILE          SQLite state database shared with \`heistguard watch\` (default heistguard.db,
-                        or $HEISTGUARD_STATE)
+  --state URL           state store shared with \`heistguard watch\` (alerts, intents, receipts, API
+                        tokens, acks): a SQLite file (default heistguard.db) or postgres://… for
+                        several replicas on one database; or $HEISTGUARD_STATE_URL ($HEISTGUARD_STATE)
   --policy FILE         verify policy (YAML) for POST /api/verify and the Verify page
   --simulate-rpc URL    simulate every verified transaction on a fork of this JSON-RPC node
   --index FILE          trace report JSON to build the screening index from
@@ -124,12 +125,16 @@ export async function run(ctx: CliContext): Promise<number> {
       field: '--web',
     })
   const watchConfig = values.watch ? loadWatchConfig(abs(ctx, values.watch), ctx.env) : undefined
-  const statePath =
-    values.state || ctx.env.HEISTGUARD_STATE || !watchConfig
-      ? stateFile(ctx, values.state)
+  const stateLocation =
+    values.state || ctx.env.HEISTGUARD_STATE_URL || ctx.env.HEISTGUARD_STATE || !watchConfig
+      ? stateUrl(ctx, values.state)
       : resolve(watchConfig.baseDir, 'heistguard-watch.db')
-  const state = openSqliteStateStore(statePath)
-  const server = openSqliteServerStore(statePath)
+  // One URL names both stores: with postgres:// every table of the server is on PostgreSQL.
+  const state = await openStateStore(stateLocation, { cwd: ctx.cwd })
+  const server = await openServerStore(stateLocation, { cwd: ctx.cwd }).catch(async (error) => {
+    await state.close()
+    throw error
+  })
   const log = (line: string) => ctx.stderr.write(`${line}\n`)
   let transfers: TransferStore | undefined
   if (values.transfers) transfers = await openTransferStore(values.transfers, { cwd: ctx.cwd })
@@ -191,7 +196,7 @@ async function runToken(ctx: CliContext, argv: string[]): Promise<number> {
     { state: { type: 'string' }, name: { type: 'string' } },
     { command: `serve token ${action ?? ''}`.trim(), positionals: action === 'revoke' ? 1 : 0 },
   )
-  const store = openSqliteServerStore(stateFile(ctx, values.state))
+  const store = await openServerStore(stateUrl(ctx, values.state), { cwd: ctx.cwd })
   try {
     if (action === 'create') {
       const name = values.name ?? 'default'
@@ -237,8 +242,9 @@ function abs(ctx: Pick<CliContext, 'cwd'>, path: string): string {
   return isAbsolute(path) ? path : resolve(ctx.cwd, path)
 }
 
-function stateFile(ctx: CliContext, flag: string | undefined): string {
-  return abs(ctx, flag ?? ctx.env.HEISTGUARD_STATE ?? 'heistguard.db')
+/** The state store URL (file path, sqlite: or postgres://); relative paths resolve against cwd. */
+function stateUrl(ctx: CliContext, flag: string | undefined): string {
+  return flag ?? ctx.env.HEISTGUARD_STATE_URL ?? ctx.env.HEISTGUARD_STATE ?? 'heistguard.db'
 }
 
 /** web/dist next to this installation: found by walking up from the running module (src or dist). */

@@ -81,7 +81,7 @@ export function openSqliteServerStore(path: string): ServerStore {
     async listTokens() {
       return (
         db
-          .prepare('SELECT id, name, created_at FROM server_tokens ORDER BY created_at')
+          .prepare('SELECT id, name, created_at FROM server_tokens ORDER BY created_at, id')
           .all() as TokenRow[]
       ).map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at }))
     },
@@ -97,7 +97,9 @@ export function openSqliteServerStore(path: string): ServerStore {
       )
     },
     async listAcks() {
-      return (db.prepare('SELECT * FROM server_alert_acks').all() as AckRow[]).map(toAck)
+      return (
+        db.prepare('SELECT * FROM server_alert_acks ORDER BY at, alert_id').all() as AckRow[]
+      ).map(toAck)
     },
     async close() {
       db.close()

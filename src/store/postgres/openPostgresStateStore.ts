@@ -14,6 +14,7 @@ import {
 import { alertFromRow, outboxEntryFromRow } from '../stateRows.js'
 import { parsePostgresUrl } from './parsePostgresUrl.js'
 import { postgresMigrations } from './postgresMigrations.js'
+import { redactPostgresUrl } from './redactPostgresUrl.js'
 
 type Row = Record<string, unknown>
 type Queryable = { query: (sql: string, params?: unknown[]) => Promise<{ rows: Row[] }> }
@@ -55,7 +56,7 @@ export async function openPostgresStateStore(
     if (error instanceof BaseError) throw error
     throw new BaseError(`cannot open PostgreSQL state store: ${(error as Error).message}`, {
       code: 'STORE_OPEN',
-      field: redactUrl(url),
+      field: redactPostgresUrl(url),
       cause: error,
     })
   }
@@ -404,18 +405,6 @@ async function migrate(pool: pg.Pool, schema: string | null): Promise<void> {
     throw error
   } finally {
     client.release()
-  }
-}
-
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url)
-    u.username = u.username ? '***' : ''
-    u.password = ''
-    u.search = ''
-    return u.toString()
-  } catch {
-    return 'postgres://…'
   }
 }
 
