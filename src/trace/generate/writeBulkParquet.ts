@@ -82,7 +82,9 @@ export async function writeBulkParquet(
     const deposits = Math.max(10, Math.floor(users / 10))
     const u = (k: number) => `(hash(s, ${k}, ${params.seed}) >> 11) / 9007199254740992.0`
     const user = (k: number) => `floor(${users} * pow(${u(k)}, 3))::UBIGINT`
-    const addr = (prefix: string, id: string) => `'0x${prefix}' || printf('%038x', ${id})`
+    // Decimal digits are hex digits too, and a cast is ~4x cheaper than printf('%038x').
+    const addr = (prefix: string, id: string) =>
+      `'0x${prefix}${'0'.repeat(19)}' || (1000000000000000000 + ${id})::VARCHAR`
     const pools = { USDT: `0xd0${'1'.padStart(38, '0')}`, DAI: `0xd0${'2'.padStart(38, '0')}` }
     const hot = (i: number) => `0xc0${String(i).padStart(38, '0')}`
     const bridge = `0xb0${'1'.padStart(38, '0')}`
@@ -97,12 +99,13 @@ export async function writeBulkParquet(
           CASE WHEN r < 0.55 THEN 'eth' WHEN r < 0.7 THEN 'token' WHEN r < 0.8 THEN 'swap'
                WHEN r < 0.9 THEN 'deposit' WHEN r < 0.95 THEN 'payout' ELSE 'exit' END AS cat,
           ${addr('10', 'a')} AS user_a,
-          CASE WHEN b = a THEN ${addr('10', String(users + 1))} ELSE ${addr('10', 'b')} END AS user_b,
+          ${addr('10', `CASE WHEN b = a THEN ${users + 1} ELSE b END`)} AS user_b,
           ${addr('de', `floor(p * ${deposits})::UBIGINT`)} AS deposit,
           p, q
         FROM draws
       )
-      SELECT s, '0x' || printf('%08x', s + 1) || '${seedHex}' || repeat('5', 48) AS hash, gas_used, gas_price,
+      -- Laundering hashes end in 48 '5's, background ones in 40 '6's: they never collide.
+      SELECT s, '0x' || (1000000000000000 + s + 1)::VARCHAR || '${seedHex}${'6'.repeat(40)}' AS hash, gas_used, gas_price,
         CASE cat WHEN 'payout' THEN CASE WHEN p < 0.5 THEN '${hot(1)}' ELSE '${hot(2)}' END ELSE user_a END AS from_address,
         CASE cat
           WHEN 'eth' THEN user_b
