@@ -18,6 +18,8 @@ export type ClickHouseShard = {
   lines: (sql: string) => AsyncIterable<string[]>
   /** Inserts rows (arrays in the table's column order) as TabSeparated. */
   insert: (table: string, rows: readonly (readonly (string | number | bigint)[])[]) => Promise<void>
+  /** Streams already-encoded rows (`CSV` or `TabSeparated` bytes) into a table. */
+  insertStream: (table: string, body: Readable, format: 'CSV' | 'TabSeparated') => Promise<void>
   close: () => Promise<void>
 }
 
@@ -117,6 +119,13 @@ export function openClickHouseShard(
           values: Readable.from(slices(), { objectMode: false }),
           format: 'TabSeparated',
         })
+      } catch (error) {
+        fail(error, `INSERT INTO ${table}`)
+      }
+    },
+    async insertStream(table, body, format) {
+      try {
+        await client.insert({ table, values: body, format })
       } catch (error) {
         fail(error, `INSERT INTO ${table}`)
       }

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DuckDBInstance } from '@duckdb/node-api'
 import { BaseError, InputError } from '../../core/BaseError.js'
 import { allocateTransferColumns, type TransferColumns } from '../../trace/TransferColumns.js'
 import { createDuckDbTransferStore } from '../duckdb/createDuckDbTransferStore.js'
@@ -16,54 +15,21 @@ import type {
 } from '../TransferStore.js'
 import { CLICKHOUSE_MIGRATIONS } from './clickhouseMigrations.js'
 import { type ClickHouseShard, openClickHouseShard, sqlString } from './clickhouseShard.js'
+import { CLICKHOUSE_TABLES, type ClickHouseTable as Table } from './clickhouseTables.js'
+import { copyDuckDbToShards } from './copyDuckDbToShards.js'
 import { parseClickHouseUrl, shardOf } from './parseClickHouseUrl.js'
+import { writeShardTable } from './writeShardTable.js'
 
 export type ClickHouseTransferStoreOptions = {
   /** Chain id for files that do not carry one (ethereum-etl CSV). Default 1. */
   chainId?: number
-  /** Rows per insert batch and shard. Default 200,000. */
+  /** Rows per insert of taint results. Default 200,000. */
   batchRows?: number
 }
 
-type Value = string | number | bigint
-type Row = Value[]
-/** Staged rows of one import, per table, per shard. */
-type Staged = Record<Table, Row[][]>
-type Table = 'transfers' | 'transactions' | 'receipts' | 'memos'
-
-const KEYS: Record<Table, string> = {
-  transfers: 'chain_id, tx_hash, kind, ordinal',
-  transactions: 'chain_id, tx_hash',
-  receipts: 'chain_id, tx_hash',
-  memos: 'chain_id, tx_hash, log_index',
-}
-const COLUMNS: Record<Table, string[]> = {
-  transfers: [
-    'chain_id',
-    'tx_hash',
-    'kind',
-    'ordinal',
-    'block_number',
-    'tx_index',
-    'token',
-    'from_address',
-    'to_address',
-    'amount',
-    'amount_f64',
-  ],
-  transactions: [
-    'chain_id',
-    'tx_hash',
-    'block_number',
-    'tx_index',
-    'from_address',
-    'to_address',
-    'value',
-    'gas_price',
-  ],
-  receipts: ['chain_id', 'tx_hash', 'gas_used', 'effective_gas_price', 'status'],
-  memos: ['chain_id', 'tx_hash', 'log_index', 'memo'],
-}
+type Row = (string | number | bigint)[]
+/** Parsed rows of one import, per table, per shard, unique by key (first wins). */
+type Staged = Record<Table, { rows: Row[]; keys: Set<string> }[]>
 
 /**
  * Opens a ClickHouse transfer store: the same contract as the DuckDB store (it passes
@@ -127,36 +93,53 @@ export async function createClickHouseTransferStore(
   }
 
   const newStaged = (): Staged => ({
-    transfers: shards.map(() => []),
-    transactions: shards.map(() => []),
-    receipts: shards.map(() => []),
-    memos: shards.map(() => []),
+    transfers: shards.map(() => ({ rows: [], keys: new Set() })),
+    transactions: shards.map(() => ({ rows: [], keys: new Set() })),
+    receipts: shards.map(() => ({ rows: [], keys: new Set() })),
+    memos: shards.map(() => ({ rows: [], keys: new Set() })),
   })
+  // Key columns per table, as positions in the row: a batch repeating a key keeps its first row.
+  const keyAt: Record<Table, number[]> = {
+    transfers: [0, 1, 2, 3],
+    transactions: [0, 1],
+    receipts: [0, 1],
+    memos: [0, 1, 2],
+  }
   const route = (staged: Staged, table: Table, txHash: string, row: Row) => {
-    staged[table][shardOf(txHash, shards.length)]!.push(row)
+    const into = staged[table][shardOf(txHash, shards.length)]!
+    const key = keyAt[table].map((k) => row[k]).join('\t')
+    if (into.keys.has(key)) return
+    into.keys.add(key)
+    into.rows.push(row)
   }
   /** Writes staged rows to every shard in parallel; returns the rows that were new. */
   const flush = async (staged: Staged): Promise<ImportResult> => {
-    const perShard = await Promise.all(
+    const added: ImportResult = { transfers: 0, transactions: 0, receipts: 0, memos: 0 }
+    await Promise.all(
       shards.map(async (shard, s) => {
-        const added: ImportResult = { transfers: 0, transactions: 0, receipts: 0, memos: 0 }
-        for (const table of ['transactions', 'receipts', 'memos', 'transfers'] as Table[]) {
-          const rows = staged[table][s]!
-          for (let i = 0; i < rows.length; i += batchRows)
-            added[table] += await mergeBatch(shard, db, table, rows.slice(i, i + batchRows))
+        for (const table of CLICKHOUSE_TABLES) {
+          const { rows } = staged[table][s]!
+          const blockAt = table === 'transfers' ? 4 : table === 'transactions' ? 2 : -1
+          let minBlock: number | null = null
+          let maxBlock: number | null = null
+          if (blockAt >= 0)
+            for (const row of rows) {
+              const b = Number(row[blockAt])
+              if (minBlock === null || b < minBlock) minBlock = b
+              if (maxBlock === null || b > maxBlock) maxBlock = b
+            }
+          const write = await writeShardTable(
+            shard,
+            db,
+            table,
+            { kind: 'values', rows },
+            { rows: rows.length, minBlock, maxBlock },
+          )
+          added[table] += write.added
         }
-        return added
       }),
     )
-    return perShard.reduce(
-      (a, b) => ({
-        transfers: a.transfers + b.transfers,
-        transactions: a.transactions + b.transactions,
-        receipts: a.receipts + b.receipts,
-        memos: a.memos + b.memos,
-      }),
-      { transfers: 0, transactions: 0, receipts: 0, memos: 0 },
-    )
+    return added
   }
 
   const stageBatch = (staged: Staged, batch: ImportBatch) => {
@@ -226,15 +209,16 @@ export async function createClickHouseTransferStore(
         } finally {
           await local.close()
         }
-        const result = await copyFromDuckDb(
-          path,
-          async (staged) => flush(staged),
-          newStaged,
-          route,
-          batchRows * shards.length,
-        )
+        const { added: result, report } = await copyDuckDbToShards(path, shards, db)
+        const paths = [
+          ...new Set(
+            CLICKHOUSE_TABLES.flatMap((t) => report[t].map((w) => w.path)).filter(
+              (p) => p !== 'none',
+            ),
+          ),
+        ]
         opts?.onProgress?.(
-          `wrote ${result.transfers} new transfers, ${result.transactions} transactions, ${result.receipts} receipts, ${result.memos} memos to ${shards.length} ClickHouse shard(s)`,
+          `wrote ${result.transfers} new transfers, ${result.transactions} transactions, ${result.receipts} receipts, ${result.memos} memos to ${shards.length} ClickHouse shard(s) (${paths.join(', ')})`,
         )
         return result
       } finally {
@@ -366,40 +350,6 @@ async function checkCluster(shard: ClickHouseShard, cluster: string, expected: n
     )
 }
 
-/** Stages a batch on one shard, inserts the rows not yet stored, returns how many. */
-async function mergeBatch(
-  shard: ClickHouseShard,
-  db: string,
-  table: Table,
-  rows: Row[],
-): Promise<number> {
-  if (rows.length === 0) return 0
-  const stage = `${db}.stage_${table}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
-  await shard.exec(`CREATE TABLE IF NOT EXISTS ${stage} AS ${db}.${table}_local ENGINE = Memory`)
-  try {
-    await shard.insert(stage, rows)
-    const key = KEYS[table]
-    const cols = COLUMNS[table]
-    const keyCols = key.split(', ')
-    // Transfers are ordered by block: bounding the lookup by the batch's blocks lets the
-    // primary index skip the rest of the table.
-    const window =
-      table === 'transfers'
-        ? `block_number >= (SELECT min(block_number) FROM ${stage}) AND block_number <= (SELECT max(block_number) FROM ${stage}) AND `
-        : ''
-    const fresh = `SELECT ${cols.map((c) => (keyCols.includes(c) ? c : `any(${c}) AS ${c}`)).join(', ')}
-      FROM ${stage}
-      WHERE (${key}) NOT IN (SELECT ${key} FROM ${db}.${table}_local WHERE ${window}tx_hash IN (SELECT tx_hash FROM ${stage}))
-      GROUP BY ${key}`
-    const counted = await shard.rows(`SELECT count() AS n FROM (${fresh})`)
-    const n = Number(counted[0]?.n ?? 0)
-    if (n > 0) await shard.exec(`INSERT INTO ${db}.${table}_local (${cols.join(', ')}) ${fresh}`)
-    return n
-  } finally {
-    await shard.exec(`DROP TABLE IF EXISTS ${stage}`)
-  }
-}
-
 function validateBatch(batch: ImportBatch): void {
   const where = batch.source ?? 'import batch'
   batch.transfers.forEach((t, i) => {
@@ -493,62 +443,6 @@ async function findTransactions(
     }),
   )
   return out
-}
-
-/** Streams the four tables of a DuckDB transfer store file into the cluster. */
-async function copyFromDuckDb(
-  path: string,
-  flush: (staged: Staged) => Promise<ImportResult>,
-  newStaged: () => Staged,
-  route: (staged: Staged, table: Table, txHash: string, row: Row) => void,
-  flushRows: number,
-): Promise<ImportResult> {
-  const instance = await DuckDBInstance.create(path)
-  const conn = await instance.connect()
-  const total: ImportResult = { transfers: 0, transactions: 0, receipts: 0, memos: 0 }
-  const selects: Record<Table, string> = {
-    transfers: `SELECT chain_id, tx_hash, kind, ordinal, block_number, coalesce(tx_index, -1), token, from_address, to_address, amount, amount_f64 FROM transfers`,
-    transactions: `SELECT chain_id, tx_hash, block_number, tx_index, from_address, to_address, value, coalesce(gas_price, '') FROM transactions`,
-    receipts: `SELECT chain_id, tx_hash, gas_used, coalesce(effective_gas_price, ''), coalesce(status, -1) FROM receipts`,
-    memos: `SELECT chain_id, tx_hash, log_index, memo FROM memos`,
-  }
-  try {
-    for (const table of ['transactions', 'receipts', 'memos', 'transfers'] as Table[]) {
-      const result = await conn.stream(selects[table])
-      let staged = newStaged()
-      let pending = 0
-      for (;;) {
-        const chunk = await result.fetchChunk()
-        if (!chunk || chunk.rowCount === 0) break
-        const columns = Array.from(
-          { length: chunk.columnCount },
-          (_, i) => chunk.getColumnValues(i) as Value[],
-        )
-        for (let r = 0; r < chunk.rowCount; r++) {
-          const row = columns.map((c) => c[r]!)
-          route(staged, table, String(row[1]), row)
-        }
-        pending += chunk.rowCount
-        if (pending >= flushRows) {
-          add(total, await flush(staged))
-          staged = newStaged()
-          pending = 0
-        }
-      }
-      if (pending > 0) add(total, await flush(staged))
-    }
-  } finally {
-    conn.closeSync()
-    instance.closeSync()
-  }
-  return total
-}
-
-function add(total: ImportResult, more: ImportResult): void {
-  total.transfers += more.transfers
-  total.transactions += more.transactions
-  total.receipts += more.receipts
-  total.memos += more.memos
 }
 
 /** The scan rows of one shard, in time order (the same rules as the DuckDB store's scan). */

@@ -75,7 +75,7 @@ export function parseClickHouseUrl(url: string): ClickHouseTarget {
 }
 
 /** Hex offsets (after `0x`) of the bytes summed into the shard key: bytes 0-7 and byte 31. */
-const KEY_BYTES = [0, 2, 4, 6, 8, 10, 12, 14, 62]
+export const KEY_BYTES = [0, 2, 4, 6, 8, 10, 12, 14, 62]
 
 /**
  * The shard (0-based) of a transaction: the sum of its hash's first eight bytes and its last
