@@ -40,8 +40,12 @@ export type TransferStore = {
     files: readonly ImportFile[],
     options?: { onProgress?: (line: string) => void },
   ) => Promise<ImportResult>
-  /** Time-ordered scan into typed arrays, `chunkRows` rows at a time (default 1,048,576). */
-  scanTransfers: (options?: { chunkRows?: number }) => Promise<TransferScan>
+  /**
+   * Time-ordered scan into typed arrays, `chunkRows` rows at a time (default 1,048,576). With
+   * `lazyTxHashes`, a backend that can resolve ids later may leave `dictionary.txHashes` empty
+   * and return `txIdsOf`/`txHashesOf` instead (100M transactions are gigabytes as JS strings).
+   */
+  scanTransfers: (options?: { chunkRows?: number; lazyTxHashes?: boolean }) => Promise<TransferScan>
   /** Transactions by hash (lowercase 0x); unknown hashes are simply absent from the result. */
   findTransactions: (hashes: readonly string[]) => Promise<TransactionRecord[]>
   /** Memos of bridge deposits (THORChain-style) by transaction hash. */
@@ -117,6 +121,13 @@ export type TransferScan = {
   dictionary: TraceDictionary
   rows: number
   chunks: AsyncIterable<TransferColumns>
+  /**
+   * Present when `dictionary.txHashes` was left empty (`lazyTxHashes`): ids of the given hashes
+   * (lowercase 0x; unknown hashes absent from the map) ...
+   */
+  txIdsOf?: (hashes: readonly string[]) => Promise<Map<string, number>>
+  /** ... and hashes of the given ids, for the rows a report shows. */
+  txHashesOf?: (ids: readonly number[]) => Promise<Map<number, string>>
 }
 
 /** Holdings of one taint run, amounts as decimal strings in base units. */

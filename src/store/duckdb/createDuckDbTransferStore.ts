@@ -30,10 +30,17 @@ export type DuckDbTransferStoreOptions = {
   threads?: number
 }
 
+/** Columns of the staged (text) form of each table; the integer id columns are added at merge. */
+const TRANSFER_COLUMNS =
+  'chain_id, tx_hash, kind, ordinal, block_number, tx_index, token, from_address, to_address, amount, amount_f64'
+const TRANSACTION_COLUMNS =
+  'chain_id, tx_hash, block_number, tx_index, from_address, to_address, value, gas_price'
+const RECEIPT_COLUMNS = 'chain_id, tx_hash, gas_used, effective_gas_price, status'
+
 const STAGING = [
-  `CREATE OR REPLACE TEMP TABLE st_transfers AS SELECT * FROM transfers LIMIT 0`,
-  `CREATE OR REPLACE TEMP TABLE st_transactions AS SELECT * FROM transactions LIMIT 0`,
-  `CREATE OR REPLACE TEMP TABLE st_receipts AS SELECT * FROM receipts LIMIT 0`,
+  `CREATE OR REPLACE TEMP TABLE st_transfers AS SELECT ${TRANSFER_COLUMNS} FROM transfers LIMIT 0`,
+  `CREATE OR REPLACE TEMP TABLE st_transactions AS SELECT ${TRANSACTION_COLUMNS} FROM transactions LIMIT 0`,
+  `CREATE OR REPLACE TEMP TABLE st_receipts AS SELECT ${RECEIPT_COLUMNS} FROM receipts LIMIT 0`,
   `CREATE OR REPLACE TEMP TABLE st_memos AS SELECT * FROM memos LIMIT 0`,
 ]
 
@@ -108,7 +115,8 @@ export async function createDuckDbTransferStore(
         )
         return result
       }),
-    scanTransfers: async (opts) => scan(conn, opts?.chunkRows ?? 1 << 20),
+    scanTransfers: async (opts) =>
+      scan(conn, opts?.chunkRows ?? 1 << 20, opts?.lazyTxHashes === true),
     findTransactions: async (hashes) => {
       if (hashes.length === 0) return []
       const list = hashes.map((h) => sqlString(h.toLowerCase())).join(',')
@@ -245,12 +253,24 @@ async function merge(conn: DuckDBConnection): Promise<ImportResult> {
     receipts: await count('SELECT count(*) AS n FROM receipts'),
     memos: await count('SELECT count(*) AS n FROM memos'),
   }
-  await conn.run(`INSERT INTO transfers SELECT * FROM (SELECT DISTINCT ON (chain_id, tx_hash, kind, ordinal) * FROM st_transfers) s
-    WHERE NOT EXISTS (SELECT 1 FROM transfers t WHERE t.chain_id = s.chain_id AND t.tx_hash = s.tx_hash AND t.kind = s.kind AND t.ordinal = s.ordinal)`)
-  await conn.run(`INSERT INTO transactions SELECT * FROM (SELECT DISTINCT ON (chain_id, tx_hash) * FROM st_transactions) s
-    WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE t.chain_id = s.chain_id AND t.tx_hash = s.tx_hash)`)
-  await conn.run(`INSERT INTO receipts SELECT * FROM (SELECT DISTINCT ON (chain_id, tx_hash) * FROM st_receipts) s
-    WHERE NOT EXISTS (SELECT 1 FROM receipts t WHERE t.chain_id = s.chain_id AND t.tx_hash = s.tx_hash)`)
+  await assignIds(conn)
+  // An empty table needs no anti-join (the first bulk import of a store is the big one).
+  const unseen = (table: string, on: string) =>
+    before[table as keyof typeof before] === 0
+      ? 'true'
+      : `NOT EXISTS (SELECT 1 FROM ${table} t WHERE ${on})`
+  await conn.run(`INSERT INTO transfers SELECT s.*, x.id, f.id, a.id, k.id
+    FROM (SELECT DISTINCT ON (chain_id, tx_hash, kind, ordinal) * FROM st_transfers) s
+    JOIN dict_tx x ON x.tx_hash = s.tx_hash LEFT JOIN dict_address f ON f.address = s.from_address
+    LEFT JOIN dict_address a ON a.address = s.to_address JOIN dict_token k ON k.token = s.token
+    WHERE ${unseen('transfers', 't.tx_id = x.id AND t.chain_id = s.chain_id AND t.kind = s.kind AND t.ordinal = s.ordinal')}`)
+  await conn.run(`INSERT INTO transactions SELECT s.*, x.id, f.id
+    FROM (SELECT DISTINCT ON (chain_id, tx_hash) * FROM st_transactions) s
+    JOIN dict_tx x ON x.tx_hash = s.tx_hash LEFT JOIN dict_address f ON f.address = s.from_address
+    WHERE ${unseen('transactions', 't.tx_id = x.id AND t.chain_id = s.chain_id')}`)
+  await conn.run(`INSERT INTO receipts SELECT s.*, x.id
+    FROM (SELECT DISTINCT ON (chain_id, tx_hash) * FROM st_receipts) s JOIN dict_tx x ON x.tx_hash = s.tx_hash
+    WHERE ${unseen('receipts', 't.tx_id = x.id AND t.chain_id = s.chain_id')}`)
   await conn.run(`INSERT INTO memos SELECT * FROM (SELECT DISTINCT ON (chain_id, tx_hash, log_index) * FROM st_memos) s
     WHERE NOT EXISTS (SELECT 1 FROM memos t WHERE t.chain_id = s.chain_id AND t.tx_hash = s.tx_hash AND t.log_index = s.log_index)`)
   return {
@@ -259,6 +279,23 @@ async function merge(conn: DuckDBConnection): Promise<ImportResult> {
     receipts: (await count('SELECT count(*) AS n FROM receipts')) - before.receipts,
     memos: (await count('SELECT count(*) AS n FROM memos')) - before.memos,
   }
+}
+
+/**
+ * Gives every transaction hash, address and token in the staging tables a dense integer id
+ * (new ones numbered after the existing ones), so that stored rows carry ids and the scan never
+ * joins on text.
+ */
+async function assignIds(conn: DuckDBConnection): Promise<void> {
+  await conn.run(`INSERT INTO dict_tx SELECT h, CAST((SELECT count(*) FROM dict_tx) + row_number() OVER () - 1 AS UINTEGER)
+    FROM (SELECT tx_hash AS h FROM st_transfers UNION SELECT tx_hash FROM st_transactions UNION SELECT tx_hash FROM st_receipts) n
+    WHERE NOT EXISTS (SELECT 1 FROM dict_tx d WHERE d.tx_hash = n.h)`)
+  // Addresses sorted within a batch so that ids (and ties in reports) do not depend on threads.
+  await conn.run(`INSERT INTO dict_address SELECT a, CAST((SELECT count(*) FROM dict_address) + row_number() OVER (ORDER BY a) - 1 AS UINTEGER)
+    FROM (SELECT from_address AS a FROM st_transfers UNION SELECT to_address FROM st_transfers UNION SELECT from_address FROM st_transactions) n
+    WHERE a <> '' AND NOT EXISTS (SELECT 1 FROM dict_address d WHERE d.address = n.a)`)
+  await conn.run(`INSERT INTO dict_token SELECT token, CAST((SELECT count(*) FROM dict_token) + row_number() OVER (ORDER BY token) - 1 AS UINTEGER)
+    FROM (SELECT DISTINCT token FROM st_transfers) n WHERE NOT EXISTS (SELECT 1 FROM dict_token d WHERE d.token = n.token)`)
 }
 
 /** Appends parsed records (RPC ingest) to the staging tables. */
@@ -508,12 +545,19 @@ async function stageFile(
       { code: 'IMPORT_COLUMN', field: where(1) },
     )
 
+  // CSV is materialized once (numbered lines); Parquet stays a view over the file, read once to
+  // validate and once to stage, with its own row numbers: a 100M-row file never sits in memory
+  // as text twice.
+  const relation = isCsv ? 'TABLE' : 'VIEW'
   try {
     await conn.run(
-      `CREATE OR REPLACE TEMP TABLE raw_file AS SELECT row_number() OVER () AS rn, * FROM ${source}`,
+      isCsv
+        ? `CREATE OR REPLACE TEMP TABLE raw_file AS SELECT row_number() OVER () AS rn, * FROM ${source}`
+        : `CREATE OR REPLACE TEMP VIEW raw_file AS SELECT file_row_number + 1 AS rn, * EXCLUDE (file_row_number)
+           FROM read_parquet(${sqlString(file.path)}, file_row_number = true)`,
     )
     await conn.run(
-      `CREATE OR REPLACE TEMP TABLE norm_file AS SELECT rn, ${chain} AS chain_id, ${select} FROM raw_file`,
+      `CREATE OR REPLACE TEMP ${relation} norm_file AS SELECT rn, ${chain} AS chain_id, ${select} FROM raw_file`,
     )
   } catch (error) {
     throw duckInputError(error, file.path)
@@ -566,8 +610,8 @@ async function stageFile(
   } else {
     await transferInsert('log', 'true')
   }
-  await conn.run('DROP TABLE raw_file')
-  await conn.run('DROP TABLE norm_file')
+  await conn.run(`DROP ${relation} norm_file`)
+  await conn.run(`DROP ${relation} raw_file`)
   return rows
 }
 
@@ -647,42 +691,40 @@ function duckInputError(error: unknown, path: string): InputError {
 }
 
 /**
- * Builds the time-ordered scan: dictionaries for addresses, tokens and transactions, then the
- * rows with their ids, streamed in DuckDB chunks and packed into typed-array chunks.
+ * Builds the time-ordered scan over integer ids only (assigned at import): the rows are sorted
+ * by (block, tx index, tx id, kind rank, ordinal) inside DuckDB and streamed as DuckDB vectors,
+ * whose typed arrays are copied straight into the engine's columns (no per-value conversion).
  */
-async function scan(conn: DuckDBConnection, chunkRows: number): Promise<TransferScan> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE scan_rows AS
-    WITH failed AS (SELECT chain_id, tx_hash FROM receipts WHERE status = 0)
-    SELECT t.block_number, t.tx_index,
-      CASE t.kind WHEN 'native' THEN 1 ELSE 2 END AS kind_rank, t.ordinal, t.tx_hash, t.token, t.from_address, t.to_address, t.amount_f64 AS amount, 0 AS kind
+async function scan(
+  conn: DuckDBConnection,
+  chunkRows: number,
+  lazyTxHashes: boolean,
+): Promise<TransferScan> {
+  // ethereum-etl token_transfers carry no transaction index: take it from the transaction.
+  // (A join condition on 't.tx_index IS NULL' would make DuckDB fall back to a nested loop.)
+  const rowsSql = `WITH failed AS (SELECT tx_id FROM receipts WHERE status = 0)
+    SELECT t.block_number, t.tx_index, CASE t.kind WHEN 'native' THEN 1 ELSE 2 END AS kind_rank, t.ordinal,
+      t.tx_id, coalesce(t.from_id, 0) AS from_id, coalesce(t.to_id, 0) AS to_id, t.token_id, t.amount_f64 AS amount, 0 AS kind
     FROM transfers t
-    WHERE t.tx_index IS NOT NULL AND t.amount_f64 > 0 AND NOT (t.kind = 'native' AND t.ordinal = 0 AND t.tx_hash IN (SELECT tx_hash FROM failed))
+    WHERE t.tx_index IS NOT NULL AND t.amount_f64 > 0 AND NOT (t.kind = 'native' AND t.ordinal = 0 AND t.tx_id IN (SELECT tx_id FROM failed))
     UNION ALL
-    -- ethereum-etl token_transfers carry no transaction index: take it from the transaction.
-    -- (A join condition on 't.tx_index IS NULL' would make DuckDB fall back to a nested loop.)
-    SELECT t.block_number, coalesce(x.tx_index, 1000000000),
-      CASE t.kind WHEN 'native' THEN 1 ELSE 2 END, t.ordinal, t.tx_hash, t.token, t.from_address, t.to_address, t.amount_f64, 0
+    SELECT t.block_number, coalesce(x.tx_index, 1000000000), CASE t.kind WHEN 'native' THEN 1 ELSE 2 END, t.ordinal,
+      t.tx_id, coalesce(t.from_id, 0), coalesce(t.to_id, 0), t.token_id, t.amount_f64, 0
     FROM (SELECT * FROM transfers WHERE tx_index IS NULL AND amount_f64 > 0) t
-    LEFT JOIN transactions x ON x.chain_id = t.chain_id AND x.tx_hash = t.tx_hash
+    LEFT JOIN transactions x ON x.chain_id = t.chain_id AND x.tx_id = t.tx_id
     UNION ALL
-    SELECT x.block_number, x.tx_index, 0, 0, x.tx_hash, 'ETH', x.from_address, '', CAST(r.gas_used AS DOUBLE) * CAST(coalesce(r.effective_gas_price, x.gas_price) AS DOUBLE), 1
-    FROM transactions x JOIN receipts r ON r.chain_id = x.chain_id AND r.tx_hash = x.tx_hash
-    WHERE r.gas_used > 0 AND coalesce(r.effective_gas_price, x.gas_price) IS NOT NULL`)
+    SELECT x.block_number, x.tx_index, 0, 0, x.tx_id, coalesce(x.from_id, 0), 0, 0,
+      CAST(r.gas_used AS DOUBLE) * CAST(coalesce(r.effective_gas_price, x.gas_price) AS DOUBLE), 1
+    FROM transactions x JOIN receipts r ON r.chain_id = x.chain_id AND r.tx_id = x.tx_id
+    WHERE r.gas_used > 0 AND coalesce(r.effective_gas_price, x.gas_price) IS NOT NULL`
   const rows = Number(
-    (await conn.runAndReadAll('SELECT count(*) AS n FROM scan_rows')).getRowObjectsJS()[0]!['n'],
+    (await conn.runAndReadAll(`SELECT count(*) AS n FROM (${rowsSql})`)).getRowObjectsJS()[0]!['n'],
   )
   if (rows === 0)
     throw new InputError(
       'the transfer store is empty: import transfers first (heistguard trace import)',
       { code: 'STORE_EMPTY', field: 'store' },
     )
-  await conn.run(`CREATE OR REPLACE TEMP TABLE d_address AS SELECT a AS address, CAST(row_number() OVER (ORDER BY a) - 1 AS UINTEGER) AS id
-    FROM (SELECT from_address AS a FROM scan_rows UNION SELECT to_address FROM scan_rows WHERE to_address <> '')`)
-  await conn.run(`CREATE OR REPLACE TEMP TABLE d_token AS SELECT token, CAST(row_number() OVER (ORDER BY token <> 'ETH', token) - 1 AS UINTEGER) AS id
-    FROM (SELECT 'ETH' AS token UNION SELECT DISTINCT token FROM scan_rows)`)
-  await conn.run(
-    `CREATE OR REPLACE TEMP TABLE d_tx AS SELECT tx_hash, CAST(row_number() OVER (ORDER BY tx_hash) - 1 AS UINTEGER) AS id FROM (SELECT DISTINCT tx_hash FROM scan_rows)`,
-  )
   const list = async (sql: string) => {
     const out: string[] = []
     const result = await conn.stream(sql)
@@ -694,37 +736,38 @@ async function scan(conn: DuckDBConnection, chunkRows: number): Promise<Transfer
     return out
   }
   const dictionary = {
-    addresses: await list('SELECT address FROM d_address ORDER BY id'),
-    tokens: await list('SELECT token FROM d_token ORDER BY id'),
-    txHashes: await list('SELECT tx_hash FROM d_tx ORDER BY id'),
+    addresses: await list('SELECT address FROM dict_address ORDER BY id'),
+    tokens: await list('SELECT token FROM dict_token ORDER BY id'),
+    txHashes: lazyTxHashes ? [] : await list('SELECT tx_hash FROM dict_tx ORDER BY id'),
   }
   async function* chunks(): AsyncGenerator<TransferColumns> {
     const result =
-      await conn.stream(`SELECT CAST(s.block_number AS DOUBLE), x.id, f.id, coalesce(t.id, 0), k.id, s.amount, CAST(s.kind AS UTINYINT)
-      FROM scan_rows s JOIN d_tx x ON x.tx_hash = s.tx_hash JOIN d_address f ON f.address = s.from_address
-      LEFT JOIN d_address t ON t.address = s.to_address JOIN d_token k ON k.token = s.token
-      ORDER BY s.block_number, s.tx_index, s.tx_hash, s.kind_rank, s.ordinal`)
+      await conn.stream(`SELECT CAST(block_number AS DOUBLE), CAST(tx_id AS UINTEGER), CAST(from_id AS UINTEGER),
+      CAST(to_id AS UINTEGER), CAST(token_id AS UINTEGER), CAST(amount AS DOUBLE), CAST(kind AS UTINYINT)
+      FROM (${rowsSql}) ORDER BY block_number, tx_index, tx_id, kind_rank, ordinal`)
     let out = allocateTransferColumns(chunkRows)
     let n = 0
     for (;;) {
       const chunk = await result.fetchChunk()
       if (!chunk || chunk.rowCount === 0) break
       const m = chunk.rowCount
-      const cols = [0, 1, 2, 3, 4, 5, 6].map((i) => chunk.getColumnValues(i) as number[])
+      const items = (i: number) =>
+        (
+          chunk.getColumnVector(i) as unknown as {
+            items: ArrayLike<number> & { subarray: (a: number, b: number) => ArrayLike<number> }
+          }
+        ).items
+      const cols = [0, 1, 2, 3, 4, 5, 6].map(items)
       let i = 0
       while (i < m) {
         const take = Math.min(m - i, chunkRows - n)
-        for (let j = 0; j < take; j++) {
-          const r = i + j
-          const w = n + j
-          out.block[w] = cols[0]![r]!
-          out.txId[w] = cols[1]![r]!
-          out.from[w] = cols[2]![r]!
-          out.to[w] = cols[3]![r]!
-          out.token[w] = cols[4]![r]!
-          out.amount[w] = cols[5]![r]!
-          out.kind[w] = cols[6]![r]!
-        }
+        out.block.set(cols[0]!.subarray(i, i + take), n)
+        out.txId.set(cols[1]!.subarray(i, i + take), n)
+        out.from.set(cols[2]!.subarray(i, i + take), n)
+        out.to.set(cols[3]!.subarray(i, i + take), n)
+        out.token.set(cols[4]!.subarray(i, i + take), n)
+        out.amount.set(cols[5]!.subarray(i, i + take), n)
+        out.kind.set(cols[6]!.subarray(i, i + take), n)
         n += take
         i += take
         if (n === chunkRows) {
@@ -736,6 +779,30 @@ async function scan(conn: DuckDBConnection, chunkRows: number): Promise<Transfer
     }
     if (n > 0) yield { ...out, length: n }
   }
-  if (rows < 0) throw new BaseError('negative row count', { code: 'STORE_SCAN' })
-  return { dictionary, rows, chunks: chunks() }
+  const scanResult: TransferScan = { dictionary, rows, chunks: chunks() }
+  if (lazyTxHashes) {
+    scanResult.txIdsOf = async (hashes) => {
+      const out = new Map<string, number>()
+      if (hashes.length === 0) return out
+      const rowsFound = (
+        await conn.runAndReadAll(
+          `SELECT tx_hash, id FROM dict_tx WHERE tx_hash IN (${hashes.map((h) => sqlString(h.toLowerCase())).join(',')})`,
+        )
+      ).getRowObjectsJS()
+      for (const r of rowsFound) out.set(String(r['tx_hash']), Number(r['id']))
+      return out
+    }
+    scanResult.txHashesOf = async (ids) => {
+      const out = new Map<number, string>()
+      if (ids.length === 0) return out
+      const rowsFound = (
+        await conn.runAndReadAll(
+          `SELECT tx_hash, id FROM dict_tx WHERE id IN (${ids.map((id) => String(Math.trunc(id))).join(',')})`,
+        )
+      ).getRowObjectsJS()
+      for (const r of rowsFound) out.set(Number(r['id']), String(r['tx_hash']))
+      return out
+    }
+  }
+  return scanResult
 }

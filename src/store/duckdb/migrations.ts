@@ -66,4 +66,37 @@ export const MIGRATIONS: Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'integer ids for transactions, addresses and tokens (scan without string joins)',
+    statements: [
+      // Dense ids, assigned at import: the scan sorts and streams integers only, and a tx hash
+      // becomes text again only for the rows a report shows.
+      `CREATE TABLE dict_tx (tx_hash VARCHAR NOT NULL, id UINTEGER NOT NULL)`,
+      `CREATE TABLE dict_address (address VARCHAR NOT NULL, id UINTEGER NOT NULL)`,
+      `CREATE TABLE dict_token (token VARCHAR NOT NULL, id UINTEGER NOT NULL)`,
+      `INSERT INTO dict_token VALUES ('ETH', 0)`,
+      `ALTER TABLE transfers ADD COLUMN tx_id UINTEGER`,
+      `ALTER TABLE transfers ADD COLUMN from_id UINTEGER`,
+      `ALTER TABLE transfers ADD COLUMN to_id UINTEGER`,
+      `ALTER TABLE transfers ADD COLUMN token_id UINTEGER`,
+      `ALTER TABLE transactions ADD COLUMN tx_id UINTEGER`,
+      `ALTER TABLE transactions ADD COLUMN from_id UINTEGER`,
+      `ALTER TABLE receipts ADD COLUMN tx_id UINTEGER`,
+      // Stores written by version 1: give their rows ids too.
+      `INSERT INTO dict_tx SELECT tx_hash, CAST(row_number() OVER (ORDER BY tx_hash) - 1 AS UINTEGER)
+        FROM (SELECT tx_hash FROM transfers UNION SELECT tx_hash FROM transactions UNION SELECT tx_hash FROM receipts)`,
+      `INSERT INTO dict_address SELECT a, CAST(row_number() OVER (ORDER BY a) - 1 AS UINTEGER)
+        FROM (SELECT from_address AS a FROM transfers UNION SELECT to_address FROM transfers UNION SELECT from_address FROM transactions) WHERE a <> ''`,
+      `INSERT INTO dict_token SELECT token, CAST(row_number() OVER (ORDER BY token) AS UINTEGER)
+        FROM (SELECT DISTINCT token FROM transfers WHERE token <> 'ETH')`,
+      `UPDATE transfers SET tx_id = (SELECT id FROM dict_tx d WHERE d.tx_hash = transfers.tx_hash),
+        from_id = (SELECT id FROM dict_address d WHERE d.address = transfers.from_address),
+        to_id = (SELECT id FROM dict_address d WHERE d.address = transfers.to_address),
+        token_id = (SELECT id FROM dict_token d WHERE d.token = transfers.token)`,
+      `UPDATE transactions SET tx_id = (SELECT id FROM dict_tx d WHERE d.tx_hash = transactions.tx_hash),
+        from_id = (SELECT id FROM dict_address d WHERE d.address = transactions.from_address)`,
+      `UPDATE receipts SET tx_id = (SELECT id FROM dict_tx d WHERE d.tx_hash = receipts.tx_hash)`,
+    ],
+  },
 ]
