@@ -21,6 +21,7 @@ import {
   traceCaseInputSchema,
 } from './apiSchemas.js'
 import { checkApiToken } from './apiTokens.js'
+import { createScreenFastPath, type FastPath } from './createScreenFastPath.js'
 import { openApiDocument } from './openapi.js'
 import type { AlertAck, ServerStore } from './ServerStore.js'
 import { createTokenBuckets, takeToken } from './tokenBucket.js'
@@ -46,6 +47,8 @@ export type AppDeps = {
   now?: () => number
   /** How often the SSE stream polls the state store for alerts written by other processes. */
   alertPollMs?: number
+  /** Serve GET /api/screen/:address from node:http directly (see createScreenFastPath). Default true. */
+  fastPath?: boolean
 }
 
 export type Limits = {
@@ -70,6 +73,11 @@ export type App = {
   app: Hono<Env>
   publishAlerts(alerts: Alert[]): void
   close(): void
+  /**
+   * The node:http fast path for GET /api/screen/:address, sharing this app's index, rate limit
+   * and logger; null when disabled, when there is no index, or when CORS is on (hono owns CORS).
+   */
+  fastPath: FastPath | null
 }
 
 export type Env = { Variables: { tokenId: string } }
@@ -433,7 +441,16 @@ export function createApp(deps: AppDeps): App {
     primed = false
   }
 
-  return { app, publishAlerts: publish, close: stopPolling }
+  const fastPath =
+    deps.fastPath !== false && deps.exposure && !(deps.corsOrigins && deps.corsOrigins.length > 0)
+      ? createScreenFastPath({
+          exposure: deps.exposure,
+          reads,
+          now,
+          ...(deps.logger ? { logger: deps.logger } : {}),
+        })
+      : null
+  return { app, publishAlerts: publish, close: stopPolling, fastPath }
 }
 
 /** POST routes that only read (they are not "writes" and need no token). */

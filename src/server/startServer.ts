@@ -1,5 +1,6 @@
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { serve } from '@hono/node-server'
+import { getRequestListener } from '@hono/node-server'
 import { InputError } from '../core/BaseError.js'
 import type { ExposureIndex } from '../screen/Exposure.js'
 import type { StateStore } from '../store/StateStore.js'
@@ -22,6 +23,8 @@ export type StartServerOptions = {
   corsOrigins?: string[]
   logger?: (line: string) => void
   alertPollMs?: number
+  /** Answer GET /api/screen/:address on the node:http fast path (default true). */
+  fastPath?: boolean
   /**
    * Background work that lives as long as the server, e.g. the watcher: started after the server
    * listens, given an AbortSignal that fires on stop(). This is the hook `serve` uses for
@@ -64,12 +67,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.corsOrigins ? { corsOrigins: options.corsOrigins } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.alertPollMs ? { alertPollMs: options.alertPollMs } : {}),
+    ...(options.fastPath === false ? { fastPath: false } : {}),
   })
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: built.app.fetch, port: options.port, hostname: host }, () =>
-      resolve(s),
-    )
-    s.once('error', (error: NodeJS.ErrnoException) =>
+  const honoListener = getRequestListener(built.app.fetch, { hostname: host })
+  const fast = built.fastPath
+  const server = createServer(
+    fast
+      ? (req, res) => {
+          if (!fast(req, res)) void honoListener(req, res)
+        }
+      : honoListener,
+  )
+  await new Promise<void>((resolve, reject) => {
+    server.listen(options.port, host, () => resolve())
+    server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         new InputError(
           `cannot listen on ${host}:${options.port} (${error.code ?? error.message})`,
