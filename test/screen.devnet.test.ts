@@ -44,7 +44,7 @@ describe('screenTransaction', () => {
       ['recipient', exchange!.address.toLowerCase(), 'none'],
     ])
     expect(result.reasons).toEqual([
-      `sender ${thief!.address.toLowerCase()}: holds 7 of token native stolen in bybit (100.00% of its balance)`,
+      `sender ${thief!.address.toLowerCase()}: holds 7 wei of bybit-tainted funds (100% of its balance)`,
     ])
     await expect(screenTransaction(client, index, `0x${'00'.repeat(32)}`)).rejects.toThrowError(
       'tx: transaction 0x0000000000000000000000000000000000000000000000000000000000000000 not found on this chain',

@@ -56,7 +56,7 @@ describe('buildExposureIndex from a trace report', () => {
     expect(r.risk).toBe('severe')
     expect(r.indexed).toBe(true)
     expect(r.reasons).toEqual([
-      'holds 10000000000000000000000 of token native stolen in bybit (100.00% of its balance)',
+      'holds 10,000 ETH of bybit-tainted funds (100% of its balance)',
     ])
     expect(r.direct).toEqual([
       {
@@ -94,7 +94,7 @@ describe('buildExposureIndex from a trace report', () => {
   test('an exit received stolen funds but is not followed onwards', () => {
     const index = fixtureIndex()
     expect(screenAddress(index, THORCHAIN_ROUTER).reasons).toEqual([
-      'received 5000000000000000000000 of token native stolen in bybit (exit)',
+      'received 5,000 ETH of bybit-tainted funds as an exit (a bridge, exchange or mixer took them in)',
     ])
     expect(screenAddress(index, Q).risk).toBe('none')
   })
@@ -107,7 +107,7 @@ describe('buildExposureIndex from a trace report', () => {
     ])
     expect(screenAddress(index, X).risk).toBe('medium')
     expect(screenAddress(index, X).reasons).toEqual([
-      `1 hop from bybit funds (via ${SPLITTER_B.toLowerCase()}): 6.25% of inflow tainted`,
+      `1 hop from bybit-tainted funds (via ${SPLITTER_B.toLowerCase()}): 6.25% of its inflow tainted`,
     ])
     expect(screenAddress(index, Z).indirect).toEqual([
       { heist: 'bybit', hops: 2, share: 0.0625, via: X },
@@ -196,7 +196,7 @@ describe('the report shape heistguard trace writes (src/trace/report.ts)', () =>
     // The splitter that paid THORChain passed stolen funds on: received, not holding.
     expect(screenAddress(index, SPLITTERS[3]!)).toMatchObject({
       risk: 'high',
-      reasons: ['received 4000000000000000000000 of token eth stolen in bybit (hop)'],
+      reasons: ['received 4,000 ETH of bybit-tainted funds and passed them on'],
     })
   })
 })
@@ -322,7 +322,7 @@ describe('heistguard screen (CLI, in-process)', () => {
     const text = await cli(SPLITTER_A, '--index', 'case.json')
     expect(text).toEqual({
       code: 4,
-      stdout: `${SPLITTER_A.toLowerCase()}: SEVERE\n  - holds 10000000000000000000000 of token native stolen in bybit (100.00% of its balance)\n`,
+      stdout: `${SPLITTER_A.toLowerCase()}: SEVERE\n  - holds 10,000 ETH of bybit-tainted funds (100% of its balance)\n`,
       stderr: '',
     })
     const json = await cli(X, '--index', 'case.json', '--json')

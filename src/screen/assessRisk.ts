@@ -1,4 +1,5 @@
 import type { DirectExposure, IndirectExposure, LabelHit, RiskLevel } from './Exposure.js'
+import { formatTokenAmount } from './formatTokenAmount.js'
 
 // Thresholds on the indirect taint share. 10% mirrors the share above which exchanges commonly
 // freeze a deposit for review; 1% is the level at which most KYT tools start to report exposure.
@@ -9,7 +10,9 @@ const ORDER: Record<RiskLevel, number> = { none: 0, low: 1, medium: 2, high: 3, 
 
 /**
  * Decides the risk level of one address and says why, one plain sentence per reason, most
- * serious first. Pure: the same exposure always gives the same answer.
+ * serious first, with amounts in token units (`10,000 ETH`; see formatTokenAmount) for people;
+ * the exact base-unit strings stay in the exposure's fields for machines. Pure: the same exposure
+ * always gives the same answer.
  *
  * Rules: a sanctions hit, an attribution to a heist, or holding stolen funds is `severe`; having
  * received stolen funds (exit, hop) is `high`; indirect exposure is `high`, `medium` or `low` by
@@ -17,7 +20,7 @@ const ORDER: Record<RiskLevel, number> = { none: 0, low: 1, medium: 2, high: 3, 
  *
  * @example
  * assessRisk([], [{ heist: 'bybit', hops: 2, share: 0.5, via: '0x…' }], [])
- * // { risk: 'high', reasons: ['2 hops from bybit funds (via 0x…): 50.00% of inflow tainted'] }
+ * // { risk: 'high', reasons: ['2 hops from bybit-tainted funds (via 0x…): 50% of its inflow tainted'] }
  */
 export function assessRisk(
   direct: readonly DirectExposure[],
@@ -43,12 +46,12 @@ export function assessRisk(
     if (Number(d.holds) > 0)
       found.push({
         level: 'severe',
-        reason: `holds ${d.holds} of token ${d.token} stolen in ${d.heist}${shareText(d.share)}`,
+        reason: `holds ${formatTokenAmount(d.holds, d.token)} of ${d.heist}-tainted funds${d.share > 0 ? ` (${percent(d.share)} of its balance)` : ''}`,
       })
     else
       found.push({
         level: 'high',
-        reason: `received ${d.received} of token ${d.token} stolen in ${d.heist} (${d.role})`,
+        reason: `received ${formatTokenAmount(d.received, d.token)} of ${d.heist}-tainted funds${roleText(d)}`,
       })
   }
   for (const i of indirect) {
@@ -56,7 +59,7 @@ export function assessRisk(
       i.share >= HIGH_SHARE ? 'high' : i.share >= MEDIUM_SHARE ? 'medium' : 'low'
     found.push({
       level,
-      reason: `${i.hops} hop${i.hops === 1 ? '' : 's'} from ${i.heist} funds (via ${i.via}): ${(i.share * 100).toFixed(2)}% of inflow tainted`,
+      reason: `${i.hops} hop${i.hops === 1 ? '' : 's'} from ${i.heist}-tainted funds (via ${i.via}): ${percent(i.share)} of its inflow tainted`,
     })
   }
   found.sort((a, b) => ORDER[b.level] - ORDER[a.level])
@@ -67,8 +70,21 @@ export function assessRisk(
   return { risk, reasons: found.map((f) => f.reason) }
 }
 
-function shareText(share: number): string {
-  return share > 0 ? ` (${(share * 100).toFixed(2)}% of its balance)` : ''
+/** Where the address sits in the laundering, in words. */
+function roleText(d: DirectExposure): string {
+  if (d.role === 'exit') return ' as an exit (a bridge, exchange or mixer took them in)'
+  if (d.role === 'tripwire') return ', seen live by the tripwire'
+  if (d.role === 'hop')
+    return d.hops === undefined
+      ? ' and passed them on'
+      : ` and passed them on, ${d.hops} hop${d.hops === 1 ? '' : 's'} from the theft`
+  return ''
+}
+
+/** 0.0625 -> '6.25%', 1 -> '100%', 0.00001 -> '<0.01%'. */
+function percent(share: number): string {
+  if (share > 0 && share < 0.0001) return '<0.01%'
+  return `${Number((share * 100).toFixed(2))}%`
 }
 
 /** Numeric order of a risk level, for filters such as "high or worse". */

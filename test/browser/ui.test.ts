@@ -273,9 +273,12 @@ describe('Screen page', () => {
     const table = page.getByTestId('screen-results')
     await table.waitFor()
     expect(await table.locator('.risk').allTextContents()).toEqual(['SEVERE', 'MEDIUM', 'NONE'])
-    expect(await table.textContent()).toContain(
-      'holds 10000000000000000000000 of token native stolen in bybit',
-    )
+    // Reasons are written for people: token units with the symbol, no raw wei.
+    const text = (await table.textContent()) ?? ''
+    expect(text).toContain('holds 10,000 ETH of bybit-tainted funds (100% of its balance)')
+    expect(text).toContain('6.25% of its inflow tainted')
+    for (const reason of await table.locator('.reasons li').allTextContents())
+      expect(reason).not.toMatch(/(^|\s)[0-9]{10,}|token native/)
     await page.screenshot({ path: join(SHOTS, 'screen.png'), fullPage: true })
     await page.close()
   })
