@@ -9,12 +9,17 @@
 // 3. scanned in time order into typed arrays and traced (haircut) on each backend;
 // 4. on ClickHouse, the tainted-frontier scan (only transfers sent by reached addresses).
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build } from 'esbuild'
 
 const SIZES = (process.env.BENCH_SCALE_SIZES ?? '1000000').split(',').map(Number)
+// BENCH_SCALE_DATA=DIR uses an existing \`heistguard trace generate --heists 3 --seed 1\` output
+// (BENCH_SCALE_SIZES then names its --transfers) instead of generating it here.
+const DATA = process.env.BENCH_SCALE_DATA
+// BENCH_SCALE_RECORDS=0 skips the importRecords measurement.
+const RECORDS = process.env.BENCH_SCALE_RECORDS !== '0'
 // BENCH_SCALE_DUCKDB=0 skips the DuckDB side (ClickHouse numbers only).
 const DUCKDB = process.env.BENCH_SCALE_DUCKDB !== '0'
 const log = (m) => process.stderr.write(`[bench ${(performance.now() / 1000).toFixed(1)}s] ${m}\n`)
@@ -61,6 +66,20 @@ const chQuery = async (shard, sql) => {
   return text.trim()
 }
 const secs = (t0) => (performance.now() - t0) / 1000
+// CPU seconds of this process (incl. DuckDB's threads) and of each ClickHouse server (/proc).
+const cpuNow = () => {
+  const u = process.cpuUsage()
+  return (u.user + u.system) / 1e6
+}
+const serverPids = shardUrls.map((_, i) =>
+  readFileSync(join(process.cwd(), '.tmp/services', `ch${i + 1}`, 'pid'), 'utf8').trim(),
+)
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }))
+const serverCpu = () =>
+  serverPids.map((pid) => {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return (Number(f[11]) + Number(f[12])) / clockTicks
+  })
 const rate = (n, s) => `${Math.round(n / s).toLocaleString('en')}/s`
 
 async function scanAndTrace(store, heists, places) {
@@ -84,13 +103,18 @@ async function scanAndTrace(store, heists, places) {
 
 const results = []
 for (const n of SIZES) {
-  const data = join(dir, `d${n}`)
-  log(`generate ${n.toLocaleString('en')} transfers`)
+  const data = DATA ?? join(dir, `d${n}`)
   let t0 = performance.now()
-  const written = await lib.writeDataset({ transfers: n, heists: 3, seed: 1 }, data)
+  let written = { transfers: n }
+  if (!DATA) {
+    log(`generate ${n.toLocaleString('en')} transfers`)
+    written = await lib.writeDataset({ transfers: n, heists: 3, seed: 1 }, data)
+  }
   const genS = secs(t0)
   const files = lib.detectImportFiles([data]).filter((f) => f.format === 'cryo')
-  const scenario = lib.generateScenario({ transfers: n, heists: 3, seed: 1 }, () => {})
+  const scenario = lib.generateScenario({ transfers: n, heists: 3, seed: 1 }, () => {}, {
+    heistOnly: true,
+  })
   const heists = lib.heistSpecsOf(scenario)
   const codes = { dex: 1, exchange: 2, bridge: 3, mixer: 4 }
   const places = new Map(
@@ -103,8 +127,10 @@ for (const n of SIZES) {
     const duckPath = join(dir, `d${n}.duckdb`)
     const duck = await lib.createDuckDbTransferStore(duckPath)
     t0 = performance.now()
+    let c0 = cpuNow()
     const duckImport = await duck.importFiles(files)
     r.duckImportS = secs(t0)
+    r.duckImportCpu = cpuNow() - c0
     r.rows = duckImport.transfers
     log(`duckdb import ${r.duckImportS.toFixed(1)} s; scan + trace`)
     r.duckTrace = await scanAndTrace(duck, heists, places)
@@ -120,14 +146,26 @@ for (const n of SIZES) {
   const ch = await lib.createClickHouseTransferStore(chUrl(db))
   t0 = performance.now()
   let stagedAt = 0
+  const c0 = cpuNow()
+  let cStaged = 0
+  const s0 = serverCpu()
+  let sStaged = s0
   const chImport = await ch.importFiles(files, {
     onProgress: (line) => {
-      if (line.startsWith('imported')) stagedAt = secs(t0)
+      if (line.startsWith('validated in DuckDB')) {
+        stagedAt = secs(t0)
+        cStaged = cpuNow() - c0
+        sStaged = serverCpu()
+      }
     },
   })
   r.chImportS = secs(t0)
+  r.chValidateCpu = cStaged
+  r.chWriteClientCpu = cpuNow() - c0 - cStaged
+  r.chWriteServerCpu = serverCpu().map((v, i) => v - sStaged[i])
   r.chStageS = stagedAt
   r.chRows = chImport.transfers
+  r.chAllRows = chImport.transfers + chImport.transactions + chImport.receipts + chImport.memos
   r.rows ??= r.chRows
   const parts = await Promise.all(
     shardUrls.map((s) =>
@@ -183,7 +221,7 @@ for (const n of SIZES) {
   r.frontier = { s: secs(t0), windows, read, moved, frontier, seeds: seeds.length }
   await ch.close()
 
-  if (n <= 2_000_000) {
+  if (RECORDS && n <= 2_000_000) {
     log('clickhouse importRecords (parsed records, parallel sharded writes)')
     const mem = lib.generateInMemory({ transfers: n, heists: 3, seed: 1 })
     const transfers = mem.records.filter((x) => x.kind !== 'gas')
@@ -213,7 +251,7 @@ for (const n of SIZES) {
   }
   for (const shard of shardUrls) await chQuery(shard, `DROP DATABASE IF EXISTS ${db}_rec`)
   for (const shard of shardUrls) await chQuery(shard, `DROP DATABASE IF EXISTS ${db}`)
-  rmSync(data, { recursive: true, force: true })
+  if (!DATA) rmSync(data, { recursive: true, force: true })
   results.push(r)
   log(JSON.stringify(r))
 }
@@ -242,6 +280,10 @@ for (const r of results) {
 }
 lines.push('', '| transfers | ClickHouse path | time | rate | detail |', '|---:|---|---:|---:|---|')
 for (const r of results) {
+  const writeS = r.chImportS - r.chStageS
+  lines.push(
+    `| ${r.chRows.toLocaleString('en')} | importFiles, cluster write only (after DuckDB validation) | ${writeS.toFixed(1)} s | ${rate(r.chAllRows, writeS)} rows, **${rate(r.chAllRows / r.chWriteServerCpu.length, writeS)} per shard** | ${r.chAllRows.toLocaleString('en')} rows (transfers + transactions + receipts); CPU: client ${r.chWriteClientCpu.toFixed(1)} s (DuckDB CSV encoding + pipes), servers ${r.chWriteServerCpu.map((c) => c.toFixed(1)).join(' + ')} s = ${rate(r.chAllRows / r.chWriteServerCpu.length, r.chWriteServerCpu.reduce((a, b) => a + b, 0) / r.chWriteServerCpu.length)} rows per server CPU-second |`,
+  )
   if (r.recordsS !== undefined)
     lines.push(
       `| ${r.rows.toLocaleString('en')} | importRecords (parsed rows -> 2 shards in parallel, staged anti-join) | ${r.recordsS.toFixed(1)} s | ${rate(r.recordsRows, r.recordsS)} rows (${rate(r.recordsRows / 2, r.recordsS)} per shard) | ${r.recordsRows.toLocaleString('en')} rows (transfers + transactions + receipts); re-import ${r.reimportS.toFixed(1)} s, ${r.reimportAdded} added |`,

@@ -13,7 +13,10 @@ const data = process.env.BENCH_IMPORT_DATA
 if (!data) throw new Error('set BENCH_IMPORT_DATA to a `heistguard trace generate` output dir')
 const root = process.env.BENCH_IMPORT_ROOT ?? process.cwd()
 const reimport = process.env.BENCH_IMPORT_AGAIN === '1'
-const outfile = join(process.cwd(), `node_modules/.cache/heistguard-bench/scale-import-${process.pid}.mjs`)
+const outfile = join(
+  process.cwd(),
+  `node_modules/.cache/heistguard-bench/scale-import-${process.pid}.mjs`,
+)
 await build({
   stdin: {
     contents: `export * from './src/store/clickhouse/createClickHouseTransferStore.ts'
@@ -75,8 +78,8 @@ async function importOnce() {
   const added = await store.importFiles(files, {
     onProgress: (line) => {
       lines.push(line)
-      // The DuckDB store's last line ("imported ...") ends validation (both versions print it).
-      if (/^imported/.test(line)) {
+      // "validated in DuckDB" ends the DuckDB staging (the staging file is closed).
+      if (/^validated in DuckDB/.test(line)) {
         validated = (performance.now() - t0) / 1000
         cValidated = clientCpu() - c0
         sValidated = serverCpu()

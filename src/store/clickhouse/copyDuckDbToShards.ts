@@ -38,7 +38,7 @@ export async function copyDuckDbToShards(
 ): Promise<{ added: ImportResult; report: ShardCopyReport }> {
   const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' })
   const pipes = mkdtempSync(join(tmpdir(), 'hg-ch-pipe-'))
-  const shardExpr = `(${KEY_BYTES.map((at) => `('0x' || substring(tx_hash, ${at + 3}, 2))::INTEGER`).join(' + ')}) % ${shards.length}`
+  const shardExpr = duckDbShardExpr(shards.length)
   const connections: DuckDBConnection[] = []
   try {
     const stats = await readStats(await instance.connect(), shardExpr, shards.length)
@@ -129,4 +129,16 @@ function unblock(fifo: string): void {
   } catch {
     // Already gone or never created: nothing waits on it.
   }
+}
+
+/**
+ * {@link shardOf} in DuckDB SQL. Bytes 0-7 are parsed as one 64-bit integer and summed with
+ * shifts (two string casts a row instead of nine: ~2x cheaper, and it runs once per shard).
+ */
+function duckDbShardExpr(shards: number): string {
+  if (KEY_BYTES.join() !== '0,2,4,6,8,10,12,14,62')
+    throw new Error('duckDbShardExpr assumes the shard key bytes 0-7 and 31')
+  const word = `('0x' || substring(tx_hash, 3, 16))::UBIGINT`
+  const bytes = [0, 8, 16, 24, 32, 40, 48, 56].map((s) => `((${word} >> ${s}) & 255)`)
+  return `((${bytes.join(' + ')}) + ('0x' || substring(tx_hash, 65, 2))::UBIGINT) % ${shards}`
 }

@@ -209,6 +209,7 @@ export async function createClickHouseTransferStore(
         } finally {
           await local.close()
         }
+        opts?.onProgress?.(`validated in DuckDB; writing to ${shards.length} ClickHouse shard(s)`)
         const { added: result, report } = await copyDuckDbToShards(path, shards, db)
         const paths = [
           ...new Set(
