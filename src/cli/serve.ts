@@ -10,6 +10,7 @@ import { createTraceRunner } from '../server/createTraceRunner.js'
 import { createVerifier } from '../server/createVerifier.js'
 import { openServerStore } from '../server/openServerStore.js'
 import { startServer } from '../server/startServer.js'
+import { transfersFromBlock } from '../server/transfersFromBlock.js'
 import { loadWebAssets } from '../server/webAssets.js'
 import { openStateStore } from '../store/openStateStore.js'
 import { openTransferStore } from '../store/openTransferStore.js'
@@ -141,6 +142,9 @@ export async function run(ctx: CliContext): Promise<number> {
   // The watcher runs in this process on the same state store; its alerts reach SSE subscribers at
   // once through publishAlerts (and, from any other process, through the store poll).
   let publish: (alerts: Parameters<typeof running.publishAlerts>[0]) => void = () => {}
+  // The live tripwire: every committed block's transfers move the followed trace cases' taint
+  // on, and the screening index with it.
+  let tripwire: typeof running.tripwire = null
   const background = watchConfig
     ? [
         async (signal: AbortSignal) => {
@@ -149,7 +153,10 @@ export async function run(ctx: CliContext): Promise<number> {
             signal,
             stdout: { write: () => true },
             log: (line) => log(`watch: ${line}`),
-            afterCommit: (_block, alerts) => publish(alerts),
+            afterCommit: (block, alerts) => {
+              publish(alerts)
+              tripwire?.applyBlock(transfersFromBlock(block))
+            },
           })
         },
       ]
@@ -177,6 +184,7 @@ export async function run(ctx: CliContext): Promise<number> {
   if (host !== '127.0.0.1' && host !== '::1' && host !== 'localhost')
     log(`serve: listening on ${host}: reachable from other machines; put TLS in front of it`)
   publish = running.publishAlerts
+  tripwire = running.tripwire
   ctx.stdout.write(`${running.url}\n`)
   await new Promise<void>((resolveStop) => {
     if (ctx.signal.aborted) resolveStop()

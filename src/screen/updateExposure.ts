@@ -17,11 +17,17 @@ export type ExposureDelta = {
   direct?: DirectExposure[]
   indirect?: IndirectExposure[]
   labels?: LabelHit[]
+  /**
+   * Direct amounts replace (rather than add to) the entry for the same heist, token and role: a
+   * trace case run again, or the tripwire's current holdings, state totals, not increments.
+   */
+  replace?: boolean
 }
 
 /**
  * Applies a delta in place and returns the updated entry, with its risk re-decided. Direct amounts
- * for the same heist/token/role are added (a second tainted deposit adds to the first); indirect
+ * for the same heist/token/role are added (a second tainted deposit adds to the first), or
+ * replaced with `replace`; indirect
  * exposure keeps the closest hop and the larger share; labels are deduplicated by source and name.
  * Lookups see the change immediately: the tripwire and the HTTP API share one index.
  *
@@ -47,6 +53,7 @@ export function updateExposure(index: ExposureIndex, delta: ExposureDelta): Expo
       (x) => x.heist === d.heist && x.token === d.token && x.role === d.role,
     )
     if (at < 0) direct.push(d)
+    else if (delta.replace) direct[at] = d
     else {
       const x = direct[at]!
       direct[at] = {

@@ -6,6 +6,9 @@ import { cors } from 'hono/cors'
 import { streamSSE } from 'hono/streaming'
 import type { z } from 'zod'
 import { BaseError, redactSecrets } from '../core/BaseError.js'
+import { applyTraceReport } from '../screen/applyTraceReport.js'
+import { buildExposureIndex } from '../screen/buildExposureIndex.js'
+import { createExposureTripwire, type ExposureTripwire } from '../screen/createExposureTripwire.js'
 import type { ExposureIndex } from '../screen/Exposure.js'
 import { screenAddress } from '../screen/screenAddress.js'
 import type { Alert, Intent, StateStore } from '../store/StateStore.js'
@@ -31,7 +34,10 @@ import { type WebAssets, webResponse } from './webAssets.js'
 export type AppDeps = {
   state: StateStore
   server: ServerStore
-  /** The exposure index `screen` answers from; GET /api/screen is 503 without one. */
+  /**
+   * The exposure index `screen` answers from; GET /api/screen is 503 without one (and without a
+   * trace runner: with one, an empty index is created that trace cases fill).
+   */
   exposure?: ExposureIndex
   /** verifySafeTransaction bound to its options (policy, labels); POST /api/verify is 503 without. */
   verify?: (body: unknown) => unknown | Promise<unknown>
@@ -78,6 +84,12 @@ export type App = {
    * and logger; null when disabled, when there is no index, or when CORS is on (hono owns CORS).
    */
   fastPath: FastPath | null
+  /** The live index (the one given, or the one created for trace cases); null when none. */
+  exposure: ExposureIndex | null
+  /** Follows trace cases block by block into the index; feed it the watcher's blocks. */
+  tripwire: ExposureTripwire | null
+  /** Folds every stored trace case into the index and follows it (at start-up); returns how many. */
+  loadStoredCases(): Promise<number>
 }
 
 export type Env = { Variables: { tokenId: string } }
@@ -96,6 +108,28 @@ export function createApp(deps: AppDeps): App {
   const writes = createTokenBuckets(limits.writeBurst, limits.writePerSecond)
   const subscribers = new Set<(alert: Alert & { ack: AlertAck | null }) => void>()
   const app = new Hono<Env>()
+  // Trace cases keep the screening index current: each finished case is folded into it and
+  // followed live by the tripwire. With a trace runner and no index, one starts empty.
+  const exposure: ExposureIndex | undefined =
+    deps.exposure ??
+    (deps.runTrace
+      ? buildExposureIndex({ heists: [], direct: [], source: 'trace cases' })
+      : undefined)
+  const tripwire = exposure ? createExposureTripwire(exposure) : null
+  const foldCase = (id: string, report: unknown) => {
+    if (!exposure) return
+    try {
+      applyTraceReport(exposure, report, `case ${id}`)
+      tripwire?.follow(id, report)
+    } catch (error) {
+      // A stored case that is not a trace report (imported by hand) is not screening input.
+      deps.logger?.(
+        redactSecrets(
+          `screen: case ${id} not added to the index: ${String((error as Error)?.message ?? error).split('\n')[0]}`,
+        ),
+      )
+    }
+  }
 
   app.use('*', async (c, next) => {
     const started = performance.now()
@@ -189,9 +223,7 @@ export function createApp(deps: AppDeps): App {
     c.json({
       ok: true,
       verify: !!deps.verify,
-      screen: deps.exposure
-        ? { addresses: deps.exposure.table.size, source: deps.exposure.source }
-        : null,
+      screen: exposure ? { addresses: exposure.table.size, source: exposure.source } : null,
       trace: !!deps.runTrace,
       state: deps.state.backend,
     }),
@@ -384,21 +416,23 @@ export function createApp(deps: AppDeps): App {
     const id = input.id ?? randomUUID()
     const report = await deps.runTrace(input.request)
     const value = { id, createdAt: now(), request: input.request, report }
-    await deps.state.putCase(id, JSON.parse(JSON.stringify(value, bigintReplacer)))
+    const stored = JSON.parse(JSON.stringify(value, bigintReplacer))
+    await deps.state.putCase(id, stored)
+    foldCase(id, stored.report)
     return jsonBig(c, value, 201)
   })
 
   // Screening
   app.get('/api/screen/:address', (c) => {
-    if (!deps.exposure)
+    if (!exposure)
       return apiError(c, 503, 'NOT_CONFIGURED', 'no exposure index loaded (serve --index FILE)')
-    return c.json(screenAddress(deps.exposure, c.req.param('address'), 'address'))
+    return c.json(screenAddress(exposure, c.req.param('address'), 'address'))
   })
   app.post('/api/screen', async (c) => {
-    if (!deps.exposure)
+    if (!exposure)
       return apiError(c, 503, 'NOT_CONFIGURED', 'no exposure index loaded (serve --index FILE)')
     const input = parse(screenManyInputSchema, await readJson(c))
-    const index = deps.exposure
+    const index = exposure
     const results = input.addresses.map((a, i) => screenAddress(index, a, `addresses.${i}`))
     return c.json({ results })
   })
@@ -442,15 +476,38 @@ export function createApp(deps: AppDeps): App {
   }
 
   const fastPath =
-    deps.fastPath !== false && deps.exposure && !(deps.corsOrigins && deps.corsOrigins.length > 0)
+    deps.fastPath !== false && exposure && !(deps.corsOrigins && deps.corsOrigins.length > 0)
       ? createScreenFastPath({
-          exposure: deps.exposure,
+          exposure,
           reads,
           now,
           ...(deps.logger ? { logger: deps.logger } : {}),
         })
       : null
-  return { app, publishAlerts: publish, close: stopPolling, fastPath }
+  async function loadStoredCases() {
+    if (!exposure) return 0
+    const cases: { id: string; createdAt: number; report: unknown }[] = []
+    for (const id of await deps.state.listCaseIds()) {
+      const value = (await deps.state.getCase(id)) as {
+        createdAt?: number
+        report?: unknown
+      } | null
+      if (value?.report) cases.push({ id, createdAt: value.createdAt ?? 0, report: value.report })
+    }
+    // Oldest first, so that a newer run of the same heist states the current amounts.
+    cases.sort((a, b) => a.createdAt - b.createdAt)
+    for (const k of cases) foldCase(k.id, k.report)
+    return cases.length
+  }
+  return {
+    app,
+    publishAlerts: publish,
+    close: stopPolling,
+    fastPath,
+    exposure: exposure ?? null,
+    tripwire,
+    loadStoredCases,
+  }
 }
 
 /** POST routes that only read (they are not "writes" and need no token). */

@@ -4,7 +4,7 @@ import { getRequestListener } from '@hono/node-server'
 import { InputError } from '../core/BaseError.js'
 import type { ExposureIndex } from '../screen/Exposure.js'
 import type { StateStore } from '../store/StateStore.js'
-import { createApp, type Limits } from './createApp.js'
+import { type App, createApp, type Limits } from './createApp.js'
 import type { ServerStore } from './ServerStore.js'
 import type { WebAssets } from './webAssets.js'
 
@@ -38,6 +38,9 @@ export type RunningServer = {
   port: number
   /** Push alerts to SSE subscribers at once (the watcher's in-process hook). */
   publishAlerts: ReturnType<typeof createApp>['publishAlerts']
+  /** The live screening index and the tripwire that keeps it current (see createApp). */
+  exposure: App['exposure']
+  tripwire: App['tripwire']
   stop(): Promise<void>
 }
 
@@ -69,6 +72,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.alertPollMs ? { alertPollMs: options.alertPollMs } : {}),
     ...(options.fastPath === false ? { fastPath: false } : {}),
   })
+  // Cases traced before this start (stored in the state database) screen from the first request.
+  await built.loadStoredCases()
   const honoListener = getRequestListener(built.app.fetch, { hostname: host })
   const fast = built.fastPath
   const server = createServer(
@@ -101,6 +106,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     url,
     port,
     publishAlerts: built.publishAlerts,
+    exposure: built.exposure,
+    tripwire: built.tripwire,
     async stop() {
       controller.abort()
       built.close()
