@@ -123,6 +123,24 @@ describe('reasons read like a person wrote them', () => {
     expect(at('tripwire', 'native', '1000000000000000000')).toEqual([
       'received 1 ETH of bybit-tainted funds, seen live by the tripwire',
     ])
+    expect(
+      assessRisk(
+        [
+          {
+            heist: 'bybit',
+            token: 'eth',
+            holds: '50000000000000000000',
+            received: '50000000000000000000',
+            share: 1,
+            role: 'tripwire',
+          },
+        ],
+        [],
+        [],
+      ).reasons,
+    ).toEqual([
+      'holds 50 ETH of bybit-tainted funds (100% of its balance), seen live by the tripwire',
+    ])
     expect(at('hop', '0x2222222222222222222222222222222222222222', '5')).toEqual([
       'received 5 base units of token 0x2222222222222222222222222222222222222222 of bybit-tainted funds and passed them on',
     ])

@@ -46,7 +46,7 @@ export function assessRisk(
     if (Number(d.holds) > 0)
       found.push({
         level: 'severe',
-        reason: `holds ${formatTokenAmount(d.holds, d.token)} of ${d.heist}-tainted funds${d.share > 0 ? ` (${percent(d.share)} of its balance)` : ''}`,
+        reason: `holds ${formatTokenAmount(d.holds, d.token)} of ${d.heist}-tainted funds${d.share > 0 ? ` (${percent(d.share)} of its balance)` : ''}${d.role === 'tripwire' ? roleText(d) : ''}`,
       })
     else
       found.push({

@@ -53,7 +53,7 @@ type ReportShape = {
  * tripwire.applyBlock(transfersFromBlock(block)) // ['0x…']
  */
 export function createExposureTripwire(index: ExposureIndex): ExposureTripwire {
-  const trackers = new Map<string, TaintTracker>()
+  const trackers = new Map<string, Followed>()
   return {
     follow(id, value) {
       const report = value as ReportShape
@@ -83,9 +83,10 @@ export function createExposureTripwire(index: ExposureIndex): ExposureTripwire {
       const policy = POLICIES.includes(report.policy as Policy)
         ? (report.policy as Policy)
         : 'haircut'
-      trackers.set(
-        id,
-        createTaintTracker({
+      trackers.set(id, {
+        accounts: new Map(),
+        indexed: 0,
+        tracker: createTaintTracker({
           policy,
           heists: heists.map((h) => ({ id: h, thefts: [], sources: [] })),
           labels: createLabelSet(labels),
@@ -96,23 +97,39 @@ export function createExposureTripwire(index: ExposureIndex): ExposureTripwire {
             tainted: h.tainted,
           })),
         }),
-      )
+      })
     },
     applyBlock(transfers) {
       const updated = new Set<string>()
-      for (const tracker of trackers.values())
-        for (const a of applyToIndex(index, tracker, transfers)) updated.add(a)
+      for (const followed of trackers.values())
+        for (const a of applyToIndex(index, followed, transfers)) updated.add(a)
       return [...updated]
     },
     cases: () => [...trackers.keys()],
   }
 }
 
+/** A followed case: its tracker and a reverse index of its accounts by address id. */
+type Followed = { tracker: TaintTracker; accounts: Map<number, number[]>; indexed: number }
+
+// The engine appends accounts and never removes them, so the reverse index catches up with the
+// accounts created since the last call only.
+function syncAccounts(f: Followed): void {
+  const { state } = f.tracker
+  for (; f.indexed < state.accountCount; f.indexed++) {
+    const address = state.accountAddress[f.indexed]!
+    const list = f.accounts.get(address)
+    if (list) list.push(f.indexed)
+    else f.accounts.set(address, [f.indexed])
+  }
+}
+
 function applyToIndex(
   index: ExposureIndex,
-  tracker: TaintTracker,
+  followed: Followed,
   transfers: readonly TransferRecord[],
 ): string[] {
+  const { tracker } = followed
   const { state, interner } = tracker
   const touched = new Set<string>()
   for (const t of transfers) {
@@ -121,12 +138,14 @@ function applyToIndex(
   }
   const accountsOf = (address: string) => {
     const id = interner.address.get(address)
-    return id === undefined ? [] : (state.accountsOfAddress.get(id) ?? [])
+    return id === undefined ? [] : (followed.accounts.get(id) ?? [])
   }
+  syncAccounts(followed)
   const before = new Map<number, Float64Array>()
   for (const a of touched)
     for (const acc of accountsOf(a)) before.set(acc, accountTaint(state, acc))
   const alerts = applyBlock(tracker, transfers)
+  syncAccounts(followed)
   const updated: string[] = []
   for (const address of touched) {
     for (const acc of accountsOf(address)) {
