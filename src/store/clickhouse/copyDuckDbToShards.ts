@@ -36,7 +36,11 @@ export async function copyDuckDbToShards(
   shards: readonly ClickHouseShard[],
   db: string,
 ): Promise<{ added: ImportResult; report: ShardCopyReport }> {
-  const instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' })
+  // Reading and encoding stream: a small memory limit suffices and keeps workers lean.
+  const instance = await DuckDBInstance.create(path, {
+    access_mode: 'READ_ONLY',
+    memory_limit: '2GB',
+  })
   const pipes = mkdtempSync(join(tmpdir(), 'hg-ch-pipe-'))
   const shardExpr = duckDbShardExpr(shards.length)
   const connections: DuckDBConnection[] = []

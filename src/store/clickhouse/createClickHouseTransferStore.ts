@@ -25,6 +25,11 @@ export type ClickHouseTransferStoreOptions = {
   chainId?: number
   /** Rows per insert of taint results. Default 200,000. */
   batchRows?: number
+  /**
+   * Memory limit of the DuckDB instance that validates bulk files before they are sent (it
+   * spills to disk beyond it). Default '4GB', so a 100M-row import stays within a worker's RAM.
+   */
+  stagingMemoryLimit?: string
 }
 
 type Row = (string | number | bigint)[]
@@ -203,7 +208,10 @@ export async function createClickHouseTransferStore(
       const dir = mkdtempSync(join(tmpdir(), 'hg-ch-import-'))
       try {
         const path = join(dir, 'stage.duckdb')
-        const local = await createDuckDbTransferStore(path, { chainId })
+        const local = await createDuckDbTransferStore(path, {
+          chainId,
+          memoryLimit: options.stagingMemoryLimit ?? '4GB',
+        })
         try {
           await local.importFiles(files, opts)
         } finally {
