@@ -3,8 +3,7 @@
 // 1,000 requests/s on loopback with an open-loop load generator (plus wrk's max throughput when
 // wrk is installed). Run: npm run bench:screen. Prints a Markdown section for bench/RESULTS.md.
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import http from 'node:http'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { build } from 'esbuild'
@@ -89,70 +88,92 @@ function timeIt(fn, reps = 3) {
   lastCpuMs = bestCpu
   return best
 }
-let hits = 0
-log('lookups')
-const lookupMs = timeIt(() => {
-  hits = 0
-  for (const q of queries) if (lib.getAddressId(index.table, q) >= 0) hits++
-})
-const lookupCpuMs = lastCpuMs
-let bytes = 0
-const batchMs = timeIt(() => {
-  bytes = 0
-  const screen = lib.createBatchScreener(index)
-  for (let i = 0; i < queries.length; i++) bytes += screen(queries[i], i + 1).length + 1
-})
-const batchCpuMs = lastCpuMs
-// A deposit stream is mostly clean addresses: 1% hits.
-const rare = queries.map((q, i) =>
-  i % 100 === 0 ? exposed[i % N_INDEX] : i % 2 ? randomAddress() : q,
-)
-const rareMs = timeIt(() => {
-  const screen = lib.createBatchScreener(index)
-  for (let i = 0; i < rare.length; i++) screen(rare[i], i + 1)
-})
-const rareCpuMs = lastCpuMs
+// BENCH_SKIP_BATCH=1 runs the HTTP part only.
+const SKIP_BATCH = process.env.BENCH_SKIP_BATCH === '1'
+async function batchPart() {
+  let hits = 0
+  log('lookups')
+  const lookupMs = timeIt(() => {
+    hits = 0
+    for (const q of queries) if (lib.getAddressId(index.table, q) >= 0) hits++
+  })
+  const lookupCpuMs = lastCpuMs
+  let bytes = 0
+  const batchMs = timeIt(() => {
+    bytes = 0
+    const screen = lib.createBatchScreener(index)
+    for (let i = 0; i < queries.length; i++) bytes += screen(queries[i], i + 1).length + 1
+  })
+  const batchCpuMs = lastCpuMs
+  // A deposit stream is mostly clean addresses: 1% hits.
+  const rare = queries.map((q, i) =>
+    i % 100 === 0 ? exposed[i % N_INDEX] : i % 2 ? randomAddress() : q,
+  )
+  const rareMs = timeIt(() => {
+    const screen = lib.createBatchScreener(index)
+    for (let i = 0; i < rare.length; i++) screen(rare[i], i + 1)
+  })
+  const rareCpuMs = lastCpuMs
 
-log('duckdb')
-// The alternative: the same facts in a DuckDB table, one prepared lookup per address.
-const { DuckDBInstance } = await import('@duckdb/node-api')
-const duck = await DuckDBInstance.create(':memory:')
-const conn = await duck.connect()
-await lib.writeExposureTable(conn, index, 'exposure')
-const stmt = await conn.prepare(
-  'SELECT kind, heist, token, holds, share FROM exposure WHERE address = $1',
-)
-const duckQueries = queries.slice(0, N_DUCK).map((q) => q.toLowerCase())
-let duckHits = 0
-const d0 = performance.now()
-const dc0 = process.cpuUsage()
-for (const q of duckQueries) {
-  stmt.bindVarchar(1, q)
-  const r = await stmt.runAndReadAll()
-  if (r.currentRowCount > 0) duckHits++
+  log('duckdb')
+  // The alternative: the same facts in a DuckDB table, one prepared lookup per address.
+  const { DuckDBInstance } = await import('@duckdb/node-api')
+  const duck = await DuckDBInstance.create(':memory:')
+  const conn = await duck.connect()
+  await lib.writeExposureTable(conn, index, 'exposure')
+  const stmt = await conn.prepare(
+    'SELECT kind, heist, token, holds, share FROM exposure WHERE address = $1',
+  )
+  const duckQueries = queries.slice(0, N_DUCK).map((q) => q.toLowerCase())
+  let duckHits = 0
+  const d0 = performance.now()
+  const dc0 = process.cpuUsage()
+  for (const q of duckQueries) {
+    stmt.bindVarchar(1, q)
+    const r = await stmt.runAndReadAll()
+    if (r.currentRowCount > 0) duckHits++
+  }
+  const duckMs = performance.now() - d0
+  const dc = process.cpuUsage(dc0)
+  const duckCpuMs = (dc.user + dc.system) / 1000
+  log('duckdb join')
+  // And the best a DuckDB user can do in batch: load the list into a table and join.
+  await conn.run('CREATE TABLE q (address VARCHAR)')
+  const app = await conn.createAppender('q')
+  for (const q of queries) {
+    app.appendVarchar(q.toLowerCase())
+    app.endRow()
+  }
+  app.closeSync()
+  const j0 = performance.now()
+  await conn.runAndReadAll(
+    'SELECT q.address, e.kind, e.heist, e.holds FROM q LEFT JOIN exposure e ON e.address = q.address',
+  )
+  const joinMs = performance.now() - j0
+  conn.closeSync()
+  duck.closeSync()
+  return {
+    lookupMs,
+    lookupCpuMs,
+    hits,
+    batchMs,
+    batchCpuMs,
+    bytes,
+    rareMs,
+    rareCpuMs,
+    duckMs,
+    duckCpuMs,
+    duckHits,
+    joinMs,
+  }
 }
-const duckMs = performance.now() - d0
-const dc = process.cpuUsage(dc0)
-const duckCpuMs = (dc.user + dc.system) / 1000
-log('duckdb join')
-// And the best a DuckDB user can do in batch: load the list into a table and join.
-await conn.run('CREATE TABLE q (address VARCHAR)')
-const app = await conn.createAppender('q')
-for (const q of queries) {
-  app.appendVarchar(q.toLowerCase())
-  app.endRow()
-}
-app.closeSync()
-const j0 = performance.now()
-await conn.runAndReadAll(
-  'SELECT q.address, e.kind, e.heist, e.holds FROM q LEFT JOIN exposure e ON e.address = q.address',
-)
-const joinMs = performance.now() - j0
-conn.closeSync()
-duck.closeSync()
+const B = SKIP_BATCH ? null : await batchPart()
 
 log('http server')
-// HTTP: a real `heistguard serve` child process with a 1M-address index built from a report file.
+// HTTP (issue 6): GET /api/screen/:address at a fixed 1,000 requests/s, open loop, on loopback.
+// Every server runs in its own process with the same 1M-address index; the load generator
+// (bench/screen.load.mjs: raw keep-alive sockets, requests written on schedule whether or not
+// earlier ones were answered) runs in another, and both processes' CPU time is measured.
 const report = {
   heists: [{ id: 'bybit', name: 'Bybit' }],
   holders: exposed.map((address, i) => ({
@@ -163,111 +184,174 @@ const report = {
   })),
 }
 writeFileSync(join(dir, 'case.json'), JSON.stringify(report))
-const child = spawn(
-  process.execPath,
-  [
-    'bin/heistguard.js',
-    'serve',
-    '--port',
-    '0',
-    '--index',
-    join(dir, 'case.json'),
-    '--state',
-    join(dir, 'state.db'),
-  ],
-  {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  },
+writeFileSync(
+  join(dir, 'paths.txt'),
+  queries
+    .slice(0, 20_000)
+    .map((q) => `/api/screen/${q}`)
+    .join('\n'),
 )
-const url = await new Promise((resolve, reject) => {
-  let out = ''
-  child.stdout.on('data', (d) => {
-    out += d
-    if (out.includes('\n')) resolve(out.trim())
-  })
-  child.on('exit', (code) => reject(new Error(`serve exited ${code}`)))
+// Helper servers, bundled next to the repo so that they resolve node_modules.
+const helperDir = join(process.cwd(), '.tmp', 'bench-screen')
+mkdirSync(helperDir, { recursive: true })
+await build({
+  stdin: {
+    contents: `import { startServer } from './src/server/startServer.ts'
+import { readExposureIndex } from './src/screen/readExposureIndex.ts'
+import { openSqliteStateStore } from './src/store/sqlite/openSqliteStateStore.ts'
+import { openSqliteServerStore } from './src/server/openSqliteServerStore.ts'
+const [file, db, fast] = process.argv.slice(2)
+const exposure = await readExposureIndex(file)
+const running = await startServer({ port: 0, state: openSqliteStateStore(db), server: openSqliteServerStore(db),
+  exposure, fastPath: fast === '1', logger: (line) => process.stderr.write(line + '\\n') })
+process.stdout.write(running.url + '\\n')`,
+    resolveDir: process.cwd(),
+    loader: 'ts',
+  },
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  packages: 'external',
+  outfile: join(helperDir, 'hono-server.mjs'),
+  logLevel: 'warning',
 })
-const { hostname, port } = new URL(url)
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 })
-function get(path) {
-  return new Promise((resolve, reject) => {
-    const s = process.hrtime.bigint()
-    http
-      .get({ hostname, port, path, agent }, (res) => {
-        res.resume()
-        res.on('end', () =>
-          resolve({ status: res.statusCode, ns: Number(process.hrtime.bigint() - s) }),
-        )
-      })
-      .on('error', reject)
-  })
+// The alternative a user would build: the same facts in a DuckDB table (indexed on address),
+// one prepared SELECT per request behind node:http.
+{
+  const { DuckDBInstance } = await import('@duckdb/node-api')
+  const db = await DuckDBInstance.create(join(dir, 'exposure.duckdb'))
+  const c = await db.connect()
+  await lib.writeExposureTable(c, index, 'exposure')
+  await c.run('CREATE INDEX exposure_address ON exposure (address)')
+  c.closeSync()
+  db.closeSync()
 }
-for (let i = 0; i < 2000; i++) await get(`/api/screen/${queries[i]}`) // warm-up
-log('load')
-// Open loop: requests are sent on schedule whether or not earlier ones finished, so queueing
-// delay shows up in the latency (no coordinated omission).
-// Server CPU per request, from /proc: independent of how busy the shared machine is.
-const serverCpuMs = () => {
+writeFileSync(
+  join(helperDir, 'duckdb-server.mjs'),
+  `import http from 'node:http'
+import { DuckDBInstance } from '@duckdb/node-api'
+const db = await DuckDBInstance.create(process.argv[2], { access_mode: 'READ_ONLY' })
+const conn = await db.connect()
+const stmt = await conn.prepare('SELECT kind, heist, token, role, holds, received, share, hops, via, source, name, category, sanctioned FROM exposure WHERE address = $1')
+let chain = Promise.resolve()
+const server = http.createServer((req, res) => {
+  const address = (req.url ?? '').slice(12).toLowerCase()
+  if (!/^0x[0-9a-f]{40}$/.test(address)) {
+    res.writeHead(400, { 'content-type': 'application/json', 'content-length': 26 })
+    res.end('{"error":"not an address"}')
+    return
+  }
+  // One prepared statement: queries run one after another, like a single connection would.
+  chain = chain.then(async () => {
+    stmt.bindVarchar(1, address)
+    const rows = (await stmt.runAndReadAll()).getRowObjectsJS()
+    const body = JSON.stringify({ address, rows }, (_k, v) => (typeof v === 'bigint' ? String(v) : v))
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) })
+    res.end(body)
+  })
+})
+server.listen(0, '127.0.0.1', () => process.stdout.write('http://127.0.0.1:' + server.address().port + '\\n'))
+`,
+)
+
+function startChild(args, env = {}) {
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, ...env },
+  })
+  const url = new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', (d) => {
+      out += d
+      if (out.includes('\n')) resolve(out.trim())
+    })
+    child.on('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)))
+  })
+  return { child, url }
+}
+// CPU time (user+system) of a process from /proc, ms: independent of how busy the machine is.
+const cpuOf = (pid) => {
   try {
-    const f = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ')
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
     return ((Number(f[11]) + Number(f[12])) * 1000) / 100 // utime+stime in USER_HZ (100)
   } catch {
     return Number.NaN
   }
 }
-const cpuBefore = serverCpuMs()
-const latencies = []
-let errors = 0
-const start = performance.now()
-const total = RATE * SECONDS
-await new Promise((resolve) => {
-  let sent = 0
-  let done = 0
-  const tick = () => {
-    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * RATE))
-    while (sent < due) {
-      const q = queries[(sent * 7919) % queries.length]
-      sent++
-      get(`/api/screen/${q}`).then(
-        (r) => {
-          if (r.status !== 200) errors++
-          latencies.push(r.ns / 1e6)
-          if (++done === total) resolve()
-        },
-        () => {
-          errors++
-          if (++done === total) resolve()
-        },
-      )
-    }
-    if (sent < total) setTimeout(tick, 1)
-  }
-  tick()
-})
-const elapsed = (performance.now() - start) / 1000
-const cpuPerRequestMs = (serverCpuMs() - cpuBefore) / total
-latencies.sort((a, b) => a - b)
-const pct = (p) =>
-  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(2)
-
-let wrkLine = 'wrk not installed'
-try {
-  execFileSync('wrk', ['--version'], { stdio: 'ignore' })
-} catch (error) {
-  if (error.code !== 'ENOENT') wrkLine = ''
-}
-if (wrkLine === '') {
-  const out = execFileSync(
-    'wrk',
-    ['-t1', '-c16', '-d5s', '--latency', `${url}/api/screen/${exposed[0]}`],
-    { encoding: 'utf8' },
+async function loadRun(label, args, env, rate = RATE, seconds = SECONDS) {
+  log(`http: ${label}`)
+  const { child, url } = startChild(args, env)
+  const base = await url
+  const gen = spawn(
+    process.execPath,
+    [
+      'bench/screen.load.mjs',
+      base,
+      String(rate),
+      String(seconds),
+      join(dir, 'paths.txt'),
+      '8',
+      '2000',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   )
-  const rps = /Requests\/sec:\s+([0-9.]+)/.exec(out)?.[1]
-  const p99 = /99%\s+([0-9.]+\w+)/.exec(out)?.[1]
-  wrkLine = `wrk -t1 -c16 -d5s (closed loop, max throughput): ${Math.round(Number(rps))} requests/s, p99 ${p99}`
+  let cpuStart = Number.NaN
+  gen.stderr.on('data', (d) => {
+    if (String(d).includes('WARM')) cpuStart = cpuOf(child.pid)
+  })
+  let out = ''
+  gen.stdout.on('data', (d) => {
+    out += d
+  })
+  await new Promise((resolve) => gen.on('exit', resolve))
+  const serverMs = cpuOf(child.pid) - cpuStart
+  const rss = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]
+  child.kill('SIGTERM')
+  await new Promise((resolve) => child.on('exit', resolve))
+  const r = JSON.parse(out)
+  return { label, rate, ...r, serverCpuPerRequest: serverMs / r.sent, rssMb: Number(rss) / 1024 }
 }
-child.kill('SIGTERM')
-agent.destroy()
+const serveArgs = ['bin/heistguard.js', 'serve', '--port', '0', '--index', join(dir, 'case.json')]
+const runs = []
+runs.push(
+  await loadRun(
+    '`heistguard serve` (node:http fast path), --max-semi-space-size=64',
+    [...serveArgs, '--state', join(dir, 'state1.db')],
+    { NODE_OPTIONS: '--max-semi-space-size=64' },
+  ),
+)
+runs.push(
+  await loadRun('`heistguard serve` (node:http fast path), default V8 heap flags', [
+    ...serveArgs,
+    '--state',
+    join(dir, 'state2.db'),
+  ]),
+)
+runs.push(
+  await loadRun('same server with the fast path off (hono on @hono/node-server, as before)', [
+    join(helperDir, 'hono-server.mjs'),
+    join(dir, 'case.json'),
+    join(dir, 'state3.db'),
+    '0',
+  ]),
+)
+const duckRate = Number(process.env.BENCH_DUCK_RATE ?? RATE)
+runs.push(
+  await loadRun(
+    'alternative: DuckDB prepared SELECT (ART index on address) behind node:http',
+    [join(helperDir, 'duckdb-server.mjs'), join(dir, 'exposure.duckdb')],
+    {},
+    duckRate,
+    Math.min(SECONDS, 5),
+  ),
+)
+const httpRows = runs
+  .map(
+    (r) =>
+      `| ${r.label} | ${r.rate}/s x ${r.sent / r.rate} s (achieved ${Math.round(r.achieved)}/s, ${r.errors} errors, ${r.sent - r.done} lost) | ${r.fromDue.p50} | **${r.fromDue.p99}** | ${r.fromDue.p999} | ${r.fromDue.max} | ${r.fromWrite.p50} / ${r.fromWrite.p99} / ${r.fromWrite.p999} | **${r.serverCpuPerRequest.toFixed(3)}** | ${(r.cpuMs / r.sent).toFixed(3)} | ${Math.round(r.rssMb)} |`,
+  )
+  .join('\n')
+writeFileSync(join(dir, 'http.json'), JSON.stringify(runs, null, 2))
 
 const rate = (n, ms) => Math.round((n / ms) * 1000).toLocaleString('en-US')
 const cpu = (() => {
@@ -279,24 +363,31 @@ const cpu = (() => {
     return cpus()[0]?.model
   }
 })()
-console.log(`
+const machine = `${cpus().length} cores, ${cpu}; Node ${process.version}; load average at the end ${loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' ')}`
+if (B)
+  console.log(`
 ## screen (bench/screen.bench.mjs), ${new Date().toISOString().slice(0, 10)}
 
-Machine: ${cpus().length} cores, ${cpu}; Node ${process.version}; load average during the run ${loadavg()
-  .map((x) => x.toFixed(1))
-  .join(
-    ' ',
-  )} (shared machine: CPU-time rates are the stable numbers; DuckDB uses its own threads, so its CPU time includes them). Index: ${N_INDEX.toLocaleString('en-US')} exposed addresses; queries: ${N_QUERIES.toLocaleString('en-US')} (half hit).
+Machine: ${machine} (shared machine: CPU-time rates are the stable numbers; DuckDB uses its own threads, so its CPU time includes them). Index: ${N_INDEX.toLocaleString('en-US')} exposed addresses; queries: ${N_QUERIES.toLocaleString('en-US')} (half hit).
 
 | what | wall clock | per CPU-second |
 |---|---|---|
 | build index from ${N_INDEX.toLocaleString('en-US')} direct exposures | ${(buildMs / 1000).toFixed(2)} s | ${(buildCpuMs / 1000).toFixed(2)} CPU-s |
-| lookup only (typed-array hash map) | ${rate(N_QUERIES, lookupMs)} addresses/s | **${rate(N_QUERIES, lookupCpuMs)} addresses/s** (${hits.toLocaleString('en-US')} hits) |
-| batch screening with JSONL output, 1% hits (a deposit stream) | ${rate(N_QUERIES, rareMs)} addresses/s | **${rate(N_QUERIES, rareCpuMs)} addresses/s** |
-| batch screening with JSONL output, 50% hits (each hit serialised in full) | ${rate(N_QUERIES, batchMs)} addresses/s | **${rate(N_QUERIES, batchCpuMs)} addresses/s** (${(bytes / 1e6).toFixed(0)} MB out) |
-| alternative: DuckDB prepared SELECT per address (${N_DUCK.toLocaleString('en-US')} queries) | ${rate(N_DUCK, duckMs)} addresses/s | ${rate(N_DUCK, duckCpuMs)} addresses/s (${duckHits} hits) |
-| alternative: DuckDB batch LEFT JOIN of all ${N_QUERIES.toLocaleString('en-US')} queries | ${rate(N_QUERIES, joinMs)} addresses/s | |
-| HTTP GET /api/screen/:address, open loop at ${RATE}/s for ${SECONDS} s (achieved ${Math.round(total / elapsed)}/s, ${errors} errors; server in its own process) | p50 ${pct(50)} ms, p99 **${pct(99)} ms**, p99.9 ${pct(99.9)} ms, max ${latencies.at(-1).toFixed(2)} ms | server CPU ${cpuPerRequestMs.toFixed(3)} ms/request (${((cpuPerRequestMs * RATE) / 10).toFixed(0)}% of one core at ${RATE}/s) |
-| ${wrkLine} | | |
+| lookup only (typed-array hash map) | ${rate(N_QUERIES, B.lookupMs)} addresses/s | **${rate(N_QUERIES, B.lookupCpuMs)} addresses/s** (${B.hits.toLocaleString('en-US')} hits) |
+| batch screening with JSONL output, 1% hits (a deposit stream) | ${rate(N_QUERIES, B.rareMs)} addresses/s | **${rate(N_QUERIES, B.rareCpuMs)} addresses/s** |
+| batch screening with JSONL output, 50% hits (each hit serialised in full) | ${rate(N_QUERIES, B.batchMs)} addresses/s | **${rate(N_QUERIES, B.batchCpuMs)} addresses/s** (${(B.bytes / 1e6).toFixed(0)} MB out) |
+| alternative: DuckDB prepared SELECT per address (${N_DUCK.toLocaleString('en-US')} queries) | ${rate(N_DUCK, B.duckMs)} addresses/s | ${rate(N_DUCK, B.duckCpuMs)} addresses/s (${B.duckHits} hits) |
+| alternative: DuckDB batch LEFT JOIN of all ${N_QUERIES.toLocaleString('en-US')} queries | ${rate(N_QUERIES, B.joinMs)} addresses/s | |
+`)
+console.log(`
+## screen HTTP (issue 6), ${new Date().toISOString().slice(0, 10)}
+
+Machine: ${machine}. GET /api/screen/:address over loopback, open loop (requests written on schedule, 8 keep-alive connections, pipelined when all are busy), ${N_INDEX.toLocaleString('en-US')}-address index, half the requests hit; 2,000 warm-up requests first. Latency "from due" counts from the moment a request was scheduled (timer lateness and queueing included, no coordinated omission); "from write" from the moment it was written to the socket. Server and load generator are separate processes; CPU is user+system time of each over the measured requests.
+
+| server | load | p50 ms | p99 ms | p99.9 ms | max ms | from write p50 / p99 / p99.9 ms | server CPU ms/request | load generator CPU ms/request | server peak RSS MB |
+|---|---|---|---|---|---|---|---|---|---|
+${httpRows}
 `)
 process.exit(0)

@@ -43,6 +43,7 @@ function onData(c, chunk) {
       const head = buf.toString('latin1', 0, end)
       const m = /\r\ncontent-length: *(\d+)/i.exec(head)
       c.statusOk = head.startsWith('HTTP/1.1 200')
+      if (!m) throw new Error('responses must carry Content-Length (chunked bodies are not parsed)')
       c.need = (m ? Number(m[1]) : 0) + end + 4
     }
     if (buf.length < c.need) break
@@ -94,6 +95,8 @@ if (warmup > 0) {
   })
 }
 
+// Tell the parent the measured part starts (it samples the server's CPU time here).
+process.stderr.write('WARM\n')
 const total = Math.round(rate * seconds)
 const fromDue = new Float64Array(total)
 const fromWrite = new Float64Array(total)
