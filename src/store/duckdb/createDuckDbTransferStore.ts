@@ -571,6 +571,27 @@ async function stageFile(
   } catch (error) {
     throw duckInputError(error, file.path)
   }
+  // An unsigned Parquet integer cast to text is digits only, so its "^[0-9]{1,N}$" check is a
+  // length check: the regex runs only on text that could really be malformed.
+  const unsigned = new Set(['UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT'])
+  const digitsOnly = new Set(
+    [
+      ['block_number', 'block_number'],
+      ['transaction_index', 'tx_index'],
+      ['transfer_index', 'ordinal'],
+      ['log_index', 'ordinal'],
+    ]
+      .filter(([column]) => !isCsv && unsigned.has(types.get(column!) ?? ''))
+      .map(([, alias]) => alias!),
+  )
+  checks = checks.map(([cond, why]) => [
+    cond.replace(
+      /NOT regexp_full_match\((\w+), '\^\[0-9\]\{1,(\d+)\}\$'\)/g,
+      (whole, alias: string, digits: string) =>
+        digitsOnly.has(alias) ? `length(${alias}) > ${digits}` : whole,
+    ),
+    why,
+  ])
   const reason = `CASE ${checks.map(([cond, why]) => `WHEN coalesce(${cond}, true) THEN ${sqlString(why)}`).join(' ')} END`
   const bad = (
     await conn.runAndReadAll(
