@@ -45,6 +45,9 @@ const HELP = `usage: heistguard serve [--port 8787] [--host 127.0.0.1] [--state 
   --cors ORIGIN         allow this origin to call the API from a browser; repeatable (default: none)
 
 Write endpoints need a bearer token: \`heistguard serve token create\` prints one, once.
+Trace cases run through the API (and, with --watch, every new block) update the screening index.
+With a large index, NODE_OPTIONS=--max-semi-space-size=64 makes V8's young-generation pauses
+(which grow with the heap) four times rarer; see bench/RESULTS.md, "screen HTTP".
 `
 
 /** `heistguard serve`: the HTTP API, the web UI, and (when configured) the watcher, in one process. */
