@@ -1,6 +1,6 @@
 // Trace benchmark (issue 5). Run: npm run bench:trace (env: BENCH_ENGINE_N, BENCH_E2E_SIZES,
 // BENCH_SIDE_SIZES, BENCH_SQL_TIMEOUT_S). Prints a Markdown section for bench/RESULTS.md.
-// 1. Engine: transfers/s of applyTransfers on typed arrays, one core, per policy.
+// 1. Engine (bench/trace.engine.bench.mjs): M transfers/s of CPU time, one core, every policy.
 // 2. End to end: `heistguard trace generate` -> `trace import` (cryo Parquet) -> `trace run`, wall
 //    time and peak resident memory of each process (GNU time), with the report checked against
 //    the generator's ground truth.
@@ -41,109 +41,19 @@ export * from './src/store/duckdb/createDuckDbTransferStore.ts'`,
 const lib = await import(join(process.cwd(), 'node_modules/.cache/heistguard-bench/trace.mjs'))
 
 // ---------- 1. engine ----------
-let seed = 7
-const rand = () => {
-  seed ^= seed << 13
-  seed ^= seed >>> 17
-  seed ^= seed << 5
-  return (seed >>> 0) / 4294967296
-}
-function synth(n, addresses) {
-  const c = lib.allocateTransferColumns(n)
-  for (let i = 0; i < n; i++) {
-    c.block[i] = i >>> 7
-    c.txId[i] = i
-    c.from[i] = Math.floor(addresses * rand() ** 3)
-    c.to[i] = Math.floor(addresses * rand() ** 3)
-    c.token[i] = rand() < 0.9 ? 0 : 1
-    c.amount[i] = 1e18 * (1 + rand() * 100)
-    c.kind[i] = 0
-  }
-  return c
-}
-function engineRun(columns, policy, K) {
-  const theftTx = new Map()
-  for (let i = 0; i < 1000; i++) theftTx.set(i, i % K)
-  const state = lib.createTaintState(
-    { policy, heistCount: K, theftTx, sources: [], placeOf: () => 0 },
-    2_000_000,
+// The engine rows (realistic generator data and the synthetic worst case, every policy) live in
+// bench/trace.engine.bench.mjs, which also runs alone: npm run bench:trace:engine.
+{
+  const engine = await import('./trace.engine.bench.mjs')
+  out.push(
+    ...(await engine.engineSection(await engine.buildEngineLib(process.cwd(), 'trace-engine'), {
+      engineN: ENGINE_N,
+      realN: Number(process.env.BENCH_REAL_N ?? ENGINE_N),
+      lotsN: Number(process.env.BENCH_LOTS_N ?? 2_000_000),
+      log,
+    })),
   )
-  const p0 = performance.now()
-  const prepared = lib.prepareTransfers(state, columns)
-  const p1 = performance.now()
-  lib.applyTransfers(state, columns, prepared)
-  const p2 = performance.now()
-  lib.finishTaint(state)
-  const cons = lib.checkConservation(state)
-  return {
-    prepareMs: p1 - p0,
-    engineMs: p2 - p1,
-    ok: cons.ok,
-    err: cons.maxRelativeError,
-    accounts: state.accountCount,
-  }
 }
-log(`engine: synthesizing ${ENGINE_N} transfers over 1,000,000 addresses (power law)`)
-const big = synth(ENGINE_N, 1_000_000)
-// The floor to compare with: the bare haircut arithmetic over the same arrays, no top-up
-// accounting, no evidence, no labels (what "a plain loop" means in the issue).
-function plainLoop(c, K) {
-  const bal = new Float64Array(1_000_000)
-  const tn = new Float64Array(1_000_000 * K)
-  tn[0] = 1e20
-  bal[0] = 1e20
-  const t0 = performance.now()
-  for (let i = 0; i < c.length; i++) {
-    const a = c.from[i]
-    const b = c.to[i]
-    const x = c.amount[i]
-    let bb = bal[a]
-    if (bb < x) bb = x
-    const r = x / bb
-    for (let h = 0; h < K; h++) {
-      const q = tn[a * K + h] * r
-      tn[a * K + h] -= q
-      tn[b * K + h] += q
-    }
-    bal[a] = bb - x
-    bal[b] += x
-  }
-  return performance.now() - t0
-}
-plainLoop(big, 2)
-const plainMs = plainLoop(big, 2)
-log(`plain loop: ${(ENGINE_N / plainMs / 1000).toFixed(1)} M/s`)
-out.push(
-  '### Engine (one core, typed arrays, `applyTransfers` only; account ids resolved by `prepareTransfers`)',
-  '',
-)
-out.push(
-  '| policy | heists | transfers | engine M transfers/s | prepare M/s | conservation |',
-  '|---|---|---|---|---|---|',
-)
-for (const [policy, K, n] of [
-  ['haircut', 2, ENGINE_N],
-  ['haircut', 2, ENGINE_N],
-  ['haircut', 8, ENGINE_N],
-  ['tiho', 2, ENGINE_N],
-  ['poison', 2, ENGINE_N],
-  ['fifo', 2, Math.min(ENGINE_N, 2_000_000)],
-  ['lifo', 2, Math.min(ENGINE_N, 2_000_000)],
-]) {
-  const cols = n === ENGINE_N ? big : { ...big, length: n }
-  const r = engineRun(cols, policy, K)
-  const row = `| ${policy} | ${K} | ${n.toLocaleString('en')} | ${(n / r.engineMs / 1000).toFixed(1)} | ${(n / r.prepareMs / 1000).toFixed(1)} | ${policy === 'poison' ? 'n/a' : r.ok ? `ok (${r.err.toExponential(1)})` : `VIOLATED ${r.err}`} |`
-  log(row)
-  out.push(row)
-}
-out.push(
-  `| plain loop (floor: haircut arithmetic only) | 2 | ${ENGINE_N.toLocaleString('en')} | ${(ENGINE_N / plainMs / 1000).toFixed(1)} | - | - |`,
-)
-out.push(
-  '',
-  'First haircut row includes JIT warm-up; the second is steady state. Synthetic data: every first outflow of an address is a clean top-up (the data starts mid-history), and taint reaches most accounts, so nearly every row takes the evidence branch: a worst case.',
-  '',
-)
 
 // ---------- 2. end to end ----------
 function timed(args, stdoutFile) {
@@ -272,7 +182,7 @@ for (const n of SIDE_SIZES) {
   )
   const t2 = performance.now()
   let ours = 0
-  for (let a = 0; a < state.accountCount; a++) if (state.acct[a * 2 + 1] > 0) ours++
+  for (let a = 0; a < state.accountCount; a++) if (lib.accountTaint(state, a)[0] > 0) ours++
   await store.close()
   // DuckDB recursive SQL (earliest infection per (address, token), USING KEY keeps one row each)
   const inst = await DuckDBInstance.create(db)

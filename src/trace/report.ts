@@ -7,6 +7,8 @@ import {
   accountTaint,
   type Conservation,
   evidencePath,
+  exitEvidence,
+  mayHoldTaint,
   type TaintState,
 } from './taintEngine.js'
 
@@ -123,6 +125,7 @@ export function buildTraceReport(
   const txPath = (ids: number[]) => ids.map((id) => dictionary.txHashes[id]!)
   const holders: (TraceHolder & { total: number })[] = []
   for (let acc = 0; acc < state.accountCount; acc++) {
+    if (minAmount > 0 && !mayHoldTaint(state, acc)) continue
     const t = accountTaint(state, acc)
     let total = 0
     for (let h = 0; h < K; h++) total += t[h]!
@@ -144,11 +147,6 @@ export function buildTraceReport(
     const label = findLabel(input.labels, address, ['exchange', 'bridge', 'mixer', 'dex'])
     const tx = dictionary.txHashes[e.txId]!
     const memo = input.memos.get(tx)
-    const evidence: number[] = []
-    for (let log = e.logIndex; log >= 0 && evidence.length < 256; log = state.logParent[log]!) {
-      const id = state.logTx[log]!
-      if (evidence[evidence.length - 1] !== id) evidence.push(id)
-    }
     return {
       address,
       category: PLACE_NAMES[e.place] ?? 'exit',
@@ -159,7 +157,7 @@ export function buildTraceReport(
       block: e.block,
       from: dictionary.addresses[e.from]!,
       ...(memo !== undefined ? { memo } : {}),
-      evidence: txPath(evidence.reverse()),
+      evidence: txPath(exitEvidence(state, e)),
     }
   })
   const freezable: TraceFreezable[] = []

@@ -1,5 +1,5 @@
 import type { TraceDictionary } from './TransferColumns.js'
-import { accountTaint, type TaintState } from './taintEngine.js'
+import { accountTaint, mayHoldTaint, type TaintState } from './taintEngine.js'
 
 /** Flat view of a finished trace keyed by strings, the shape ground truth uses. */
 export type TaintSummary = {
@@ -25,6 +25,7 @@ export function summarizeTaint(
 ): TaintSummary {
   const holders = new Map<string, Map<string, number>>()
   for (let acc = 0; acc < state.accountCount; acc++) {
+    if (!mayHoldTaint(state, acc)) continue
     const t = accountTaint(state, acc)
     let entry: Map<string, number> | undefined
     for (let h = 0; h < state.K; h++) {

@@ -5,12 +5,19 @@ import { KIND_GAS, type TransferColumns } from './TransferColumns.js'
 /**
  * The taint engine: pure functions over time-ordered transfers in typed arrays.
  *
- * State is per account = (address id, token id). For haircut, TIHO and poison each account
- * has a balance and one float64 taint amount per heist (a vector), stored flat in
- * `taint[account * K + heist]`; FIFO/LIFO keep per-account lots instead. Float64 is used rather
- * than exact rationals because haircut splits every amount at every hop: exact fractions grow
- * without bound (the reference implementation shows it), while float64 keeps a relative error
- * below 1e-12 after millions of hops, which no report distinguishes, and runs at memory speed.
+ * State is per account = (address id, token id), struct of arrays: `balance[account]`,
+ * `taint[account * K + heist]` (one float64 per heist, a vector: haircut/TIHO amounts, poison
+ * 1 once poisoned) and a flag byte per account. FIFO/LIFO keep lots, but only for accounts that
+ * ever held taint: a clean account's lots are a single clean lot equal to its balance, so they
+ * are materialized from the balance on the first tainted credit. Float64 is used rather than
+ * exact rationals because haircut splits every amount at every hop: exact fractions grow without
+ * bound (the reference implementation shows it), while float64 keeps a relative error below
+ * 1e-12 after millions of hops, which no report distinguishes, and runs at memory speed.
+ *
+ * Speed comes from the flag byte: a transfer whose sender never held taint (the vast majority
+ * in real data) carries none, so it only moves balance: no per-heist loop, no evidence work.
+ * Evidence is a parent-pointer log written only when a transfer becomes the recipient's largest
+ * taint-carrying inflow so far (or exits), and paths are walked afterwards.
  *
  * The batch entry point is {@link runTaint}; the live tripwire (taintTracker.ts) drives the same
  * state block by block through {@link prepareTransfers} and {@link applyTransfers}.
@@ -25,7 +32,7 @@ export type TaintSetup = {
   theftTx: Map<number, number>
   /** `address@block` sources: the address's whole balance at the start of `block` is stolen. */
   sources: TaintSource[]
-  /** Place code (Place.ts) of an address id. */
+  /** Place code (Place.ts) of an address id. Asked once per address id, then cached. */
   placeOf: (address: number) => number
 }
 
@@ -33,7 +40,7 @@ export type TaintSource = { address: number; heist: number; block: number }
 
 /** Where taint left the traced graph: an exit place, or a DEX that sent nothing back. */
 export type ExitRecord = {
-  /** Index of the transfer row (in the prepared order of the batch that produced it). */
+  /** Evidence log entry of the exiting transfer (walk it with {@link exitEvidence}). */
   logIndex: number
   txId: number
   block: number
@@ -59,26 +66,37 @@ export type TaintState = {
   K: number
   setup: TaintSetup
   accountCount: number
-  /** Account id + 1 of (address, ETH) by address id (0 = none): the common case, no hashing. */
-  ethAccount: Int32Array
-  /** Other tokens: token id -> address id -> account id (small-integer keys hash fast). */
-  tokenAccounts: Map<number, Map<number, number>>
+  /**
+   * Per address id, one lookup for both questions a row asks: 0 = not seen yet; -1 = ordinary
+   * address without an ETH account yet; `-(2 + place)` = a place (`placeOf` is asked once per
+   * address); `id + 1` = ordinary address whose (address, ETH) account is `id`.
+   */
+  addressInfo: Int32Array
+  /** Other accounts: open addressing on (address, token), slots hold account id + 1. */
+  tokenTable: Int32Array
+  tokenTableUsed: number
+  /** Theft transaction ids as a bitmap by tx id (heist index in `setup.theftTx`). */
+  theftBits: Uint8Array
   accountAddress: Uint32Array
   accountToken: Uint32Array
   accountsOfAddress: Map<number, number[]>
   sourceAddresses: Set<number>
+  /** Balance per account as the data shows it (plus clean top-ups). */
+  balance: Float64Array
+  /** `taint[acc * K + h]`: taint of heist h (haircut/tiho: amounts; poison: 1 once poisoned). */
+  taint: Float64Array
   /**
-   * Per account, interleaved so one cache line serves a transfer's sender (or recipient):
-   * `acct[acc * (K + 1)]` is the balance, `acct[acc * (K + 1) + 1 + h]` the taint of heist h
-   * (haircut/tiho: amounts; poison: 1 once poisoned).
+   * One bit per account (`acc >>> 5`, bit `acc & 31`): set once the account may hold taint (it
+   * received some, has lots, or is an `address@block` source). Clear means all-zero taint: the
+   * fast path. A bitset (not a byte array) so that it stays in the L2 cache.
    */
-  acct: Float64Array
-  /** fifo/lifo only: per account lots as [label, amount, label, amount, ...] from `head`. */
-  lots: Lots[]
+  taintedBits: Int32Array
+  /** fifo/lifo only: lots of accounts that have held taint (undefined = one clean lot). */
+  lots: (Lots | undefined)[]
   /** Evidence: per account, the log entry of the incoming transfer that carried most taint. */
   bestIn: Int32Array
   bestAmount: Float64Array
-  /** Evidence log: one entry per taint-carrying transfer: its tx id and the parent entry. */
+  /** Evidence log: one entry per best-so-far inflow or exit: its tx id and the parent entry. */
   logTx: Uint32Array
   logParent: Int32Array
   logLength: number
@@ -95,8 +113,9 @@ export type TaintState = {
   pendingSources: TaintSource[]
   /** Active sources: address -> heist (top-ups of a source address after its block are stolen). */
   activeSource: Map<number, number>
-  /** DEX conversions in flight within the current transaction, by the sending address. */
-  dex: Map<number, DexPending>
+  /** DEX inputs in flight within transaction `dexTx`, in arrival order (`dexCount` in use). */
+  dex: DexPending[]
+  dexCount: number
   dexTx: number
   /** Scratch vector for the taint a transfer carries. */
   carried: Float64Array
@@ -106,6 +125,8 @@ export type TaintState = {
 type Lots = { labels: number[]; amounts: number[]; head: number }
 
 type DexPending = {
+  /** The address that paid into the DEX. */
+  from: number
   taint: Float64Array
   value: number
   token: number
@@ -120,6 +141,8 @@ const F_FROM_PLACE = 1
 const F_TO_PLACE = 2
 const F_THEFT = 4
 const F_GAS = 8
+/** The recipient is a DEX (set with F_TO_PLACE): conversion, not an exit. */
+const F_TO_DEX = 16
 
 /** Transfers made ready for {@link applyTransfers}: account ids, flags and the order to visit. */
 export type PreparedTransfers = {
@@ -133,6 +156,8 @@ export type PreparedTransfers = {
 /** Relative slack under which a balance shortfall is float rounding, not a real top-up. */
 const SLACK = 1e-12
 
+const isLots = (policy: Policy) => policy === 'fifo' || policy === 'lifo'
+
 /**
  * Creates empty engine state. `capacity` is a hint for the number of accounts.
  *
@@ -141,19 +166,27 @@ const SLACK = 1e-12
  */
 export function createTaintState(setup: TaintSetup, capacity = 1024): TaintState {
   const K = setup.heistCount
-  const cap = Math.max(16, capacity)
+  const cap = Math.max(16, Math.ceil(capacity))
+  let maxTheft = -1
+  for (const tx of setup.theftTx.keys()) maxTheft = Math.max(maxTheft, tx)
+  const theftBits = new Uint8Array(maxTheft + 1)
+  for (const tx of setup.theftTx.keys()) theftBits[tx] = 1
   return {
     policy: setup.policy,
     K,
     setup,
     accountCount: 0,
-    ethAccount: new Int32Array(cap),
-    tokenAccounts: new Map(),
+    addressInfo: new Int32Array(cap),
+    tokenTable: new Int32Array(2 ** Math.ceil(Math.log2(Math.max(1024, cap)))),
+    tokenTableUsed: 0,
+    theftBits,
     accountAddress: new Uint32Array(cap),
     accountToken: new Uint32Array(cap),
     accountsOfAddress: new Map(),
     sourceAddresses: new Set(setup.sources.map((x) => x.address)),
-    acct: new Float64Array(cap * (K + 1)),
+    balance: new Float64Array(cap),
+    taint: new Float64Array(cap * K),
+    taintedBits: new Int32Array((cap >>> 5) + 1),
     lots: [],
     bestIn: new Int32Array(cap).fill(-1),
     bestAmount: new Float64Array(cap),
@@ -170,11 +203,23 @@ export function createTaintState(setup: TaintSetup, capacity = 1024): TaintState
     },
     pendingSources: [...setup.sources].sort((a, b) => a.block - b.block),
     activeSource: new Map(),
-    dex: new Map(),
+    dex: [],
+    dexCount: 0,
     dexTx: -1,
     carried: new Float64Array(K),
     transfersSeen: 0,
   }
+}
+
+function grown<T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(
+  a: T,
+  size: number,
+  fill?: number,
+): T {
+  const b = new (a.constructor as new (n: number) => T)(size)
+  b.set(a)
+  if (fill !== undefined) b.fill(fill, a.length)
+  return b
 }
 
 function growAccounts(state: TaintState, needed: number): void {
@@ -182,64 +227,116 @@ function growAccounts(state: TaintState, needed: number): void {
   if (needed <= old) return
   let cap = old
   while (cap < needed) cap *= 2
-  const grow = <T extends Float64Array | Uint32Array | Int32Array>(
-    a: T,
-    size: number,
-    fill?: number,
-  ): T => {
-    const b = new (a.constructor as new (n: number) => T)(size)
-    b.set(a)
-    if (fill !== undefined) b.fill(fill, a.length)
-    return b
+  state.accountAddress = grown(state.accountAddress, cap)
+  state.accountToken = grown(state.accountToken, cap)
+  state.balance = grown(state.balance, cap)
+  state.taint = grown(state.taint, cap * state.K)
+  state.taintedBits = grown(state.taintedBits, (cap >>> 5) + 1)
+  state.bestIn = grown(state.bestIn, cap, -1)
+  state.bestAmount = grown(state.bestAmount, cap)
+}
+
+/** Grows the per-address table to hold `address`. */
+function growAddresses(state: TaintState, address: number): void {
+  let cap = Math.max(16, state.addressInfo.length)
+  while (cap <= address) cap *= 2
+  state.addressInfo = grown(state.addressInfo, cap)
+}
+
+/** The {@link TaintState.addressInfo} entry of an address, asking `placeOf` the first time. */
+function addressInfoOf(state: TaintState, address: number): number {
+  if (address >= state.addressInfo.length) growAddresses(state, address)
+  let e = state.addressInfo[address]!
+  if (e === 0) {
+    const place = state.setup.placeOf(address)
+    e = place === PLACE_NONE ? -1 : -2 - place
+    state.addressInfo[address] = e
   }
-  state.accountAddress = grow(state.accountAddress, cap)
-  state.accountToken = grow(state.accountToken, cap)
-  state.acct = grow(state.acct, cap * (state.K + 1))
-  state.bestIn = grow(state.bestIn, cap, -1)
-  state.bestAmount = grow(state.bestAmount, cap)
+  return e
+}
+
+function placeOfCached(state: TaintState, address: number): number {
+  const e = addressInfoOf(state, address)
+  return e >= -1 ? PLACE_NONE : -2 - e
+}
+
+function tokenSlot(address: number, token: number, mask: number): number {
+  let h = Math.imul(address, 0x9e3779b1) ^ Math.imul(token + 1, 0x85ebca77)
+  h ^= h >>> 15
+  h = Math.imul(h, 0x2c1b3c6d)
+  h ^= h >>> 12
+  return h & mask
+}
+
+function rehashTokens(state: TaintState): void {
+  const table = new Int32Array(state.tokenTable.length * 2)
+  const mask = table.length - 1
+  for (const e of state.tokenTable) {
+    if (e === 0) continue
+    let s = tokenSlot(state.accountAddress[e - 1]!, state.accountToken[e - 1]!, mask)
+    while (table[s] !== 0) s = (s + 1) & mask
+    table[s] = e
+  }
+  state.tokenTable = table
 }
 
 function accountOf(state: TaintState, address: number, token: number): number {
-  let byAddress: Map<number, number> | undefined
-  if (token === 0) {
-    if (address < state.ethAccount.length) {
-      const known = state.ethAccount[address]!
-      if (known > 0) return known - 1
-    } else {
-      let cap = state.ethAccount.length
-      while (cap <= address) cap *= 2
-      const grown = new Int32Array(cap)
-      grown.set(state.ethAccount)
-      state.ethAccount = grown
-    }
+  let slot = -1
+  // ETH accounts of ordinary addresses are found without hashing; everything else is hashed.
+  const info = addressInfoOf(state, address)
+  const direct = token === 0 && info >= -1
+  if (direct) {
+    if (info > 0) return info - 1
   } else {
-    byAddress = state.tokenAccounts.get(token)
-    if (!byAddress) {
-      byAddress = new Map()
-      state.tokenAccounts.set(token, byAddress)
+    const table = state.tokenTable
+    const mask = table.length - 1
+    slot = tokenSlot(address, token, mask)
+    for (;;) {
+      const e = table[slot]!
+      if (e === 0) break
+      if (state.accountAddress[e - 1] === address && state.accountToken[e - 1] === token)
+        return e - 1
+      slot = (slot + 1) & mask
     }
-    const known = byAddress.get(address)
-    if (known !== undefined) return known
   }
-  let id: number
-  id = state.accountCount++
+  const id = state.accountCount++
   growAccounts(state, state.accountCount)
-  if (token === 0) state.ethAccount[address] = id + 1
-  else byAddress!.set(address, id)
   state.accountAddress[id] = address
   state.accountToken[id] = token
+  if (direct) state.addressInfo[address] = id + 1
+  else {
+    state.tokenTable[slot] = id + 1
+    if (++state.tokenTableUsed * 2 > state.tokenTable.length) rehashTokens(state)
+  }
   // Only source addresses need the reverse index (their whole balance is tainted at a block).
-  if (state.sourceAddresses.has(address)) {
+  if (state.sourceAddresses.size > 0 && state.sourceAddresses.has(address)) {
     let list = state.accountsOfAddress.get(address)
     if (!list) {
       list = []
       state.accountsOfAddress.set(address, list)
     }
     list.push(id)
+    markTainted(state, id)
+    if (isLots(state.policy)) lotsOf(state, id)
   }
-  if (state.policy === 'fifo' || state.policy === 'lifo')
-    state.lots[id] = { labels: [], amounts: [], head: 0 }
   return id
+}
+
+function markTainted(state: TaintState, acc: number): void {
+  state.taintedBits[acc >>> 5]! |= 1 << (acc & 31)
+}
+
+/** The lots of an account, materialized from its (clean) balance the first time. */
+function lotsOf(state: TaintState, acc: number): Lots {
+  let lots = state.lots[acc]
+  if (lots === undefined) {
+    lots = { labels: [], amounts: [], head: 0 }
+    const b = state.balance[acc]!
+    if (b > 0) pushLot(lots, -1, b)
+    state.lots[acc] = lots
+    markTainted(state, acc)
+  }
+  return lots
 }
 
 /**
@@ -259,20 +356,20 @@ export function seedAccount(
   const acc = accountOf(state, address, token)
   const K = state.K
   const ledger = ledgerOf(state, token)
-  state.acct[acc * (K + 1)]! += balance
+  const lots = isLots(state.policy) ? lotsOf(state, acc) : undefined
+  state.balance[acc]! += balance
   let tainted = 0
   for (let h = 0; h < K; h++) {
     const x = taint[h] ?? 0
     if (!(x > 0)) continue
     tainted += x
     ledger.introduced[h]! += x
-    if (state.policy === 'poison') state.acct[acc * (K + 1) + 1 + h] = 1
-    else if (state.policy === 'haircut' || state.policy === 'tiho')
-      state.acct[acc * (K + 1) + 1 + h]! += x
-    else pushLot(state.lots[acc]!, h, x)
+    if (state.policy === 'poison') state.taint[acc * K + h] = 1
+    else if (lots) pushLot(lots, h, x)
+    else state.taint[acc * K + h]! += x
   }
-  if ((state.policy === 'fifo' || state.policy === 'lifo') && balance - tainted > 0)
-    pushLot(state.lots[acc]!, -1, balance - tainted)
+  if (lots && balance - tainted > 0) pushLot(lots, -1, balance - tainted)
+  if (tainted > 0) markTainted(state, acc)
   return acc
 }
 
@@ -289,45 +386,65 @@ export function prepareTransfers(state: TaintState, columns: TransferColumns): P
   const fromAccount = new Uint32Array(n)
   const toAccount = new Uint32Array(n)
   const flags = new Uint8Array(n)
-  const { placeOf } = state.setup
-  const theft = state.setup.theftTx
+  const { txId, from: fromCol, to: toCol, token: tokenCol, kind } = columns
   let needsOrder = false
-  const place = placeOf
   let lastDexIn = -1
-  let txStart = 0
+  let maxToken = 0
+  let lastTx = -1
   for (let i = 0; i < n; i++) {
-    const tx = columns.txId[i]!
-    if (i > 0 && tx !== columns.txId[i - 1]) {
-      txStart = i
+    const tx = txId[i]!
+    if (tx !== lastTx) {
+      lastTx = tx
       lastDexIn = -1
     }
-    const from = columns.from[i]!
-    const to = columns.to[i]!
-    const token = columns.token[i]!
+    const from = fromCol[i]!
+    const to = toCol[i]!
+    const token = tokenCol[i]!
+    if (token > maxToken) maxToken = token
     let f = 0
-    const pf = place(from)
+    // One lookup per side answers "place?" and, for ETH, "which account?"; the functions run
+    // only for addresses not seen yet and for token accounts.
+    let ef = from < state.addressInfo.length ? state.addressInfo[from]! : 0
+    if (ef === 0) ef = addressInfoOf(state, from)
+    const pf = ef < -1 ? -2 - ef : PLACE_NONE
     if (pf !== PLACE_NONE) f |= F_FROM_PLACE
-    else fromAccount[i] = accountOf(state, from, token)
-    if (columns.kind[i] === KIND_GAS) f |= F_GAS
+    else fromAccount[i] = token === 0 && ef > 0 ? ef - 1 : accountOf(state, from, token)
+    if (kind[i] === KIND_GAS) f |= F_GAS
     else {
-      const pt = place(to)
-      if (pt !== PLACE_NONE) f |= F_TO_PLACE
-      else toAccount[i] = accountOf(state, to, token)
+      let et = to < state.addressInfo.length ? state.addressInfo[to]! : 0
+      if (et === 0) et = addressInfoOf(state, to)
+      const pt = et < -1 ? -2 - et : PLACE_NONE
+      if (pt !== PLACE_NONE) f |= pt === PLACE_DEX ? F_TO_PLACE | F_TO_DEX : F_TO_PLACE
+      else toAccount[i] = token === 0 && et > 0 ? et - 1 : accountOf(state, to, token)
       if (pt === PLACE_DEX && pf === PLACE_NONE) lastDexIn = i
-      if (pf === PLACE_DEX && pt === PLACE_NONE && lastDexIn < 0) {
+      if (pf === PLACE_DEX && pt === PLACE_NONE && lastDexIn < 0 && !needsOrder) {
         // A payout seen before any input in this transaction: look ahead for an input.
-        for (let j = i + 1; j < n && columns.txId[j] === tx; j++)
-          if (place(columns.to[j]!) === PLACE_DEX && place(columns.from[j]!) === PLACE_NONE) {
+        for (let j = i + 1; j < n && txId[j] === tx; j++)
+          if (
+            placeOfCached(state, toCol[j]!) === PLACE_DEX &&
+            placeOfCached(state, fromCol[j]!) === PLACE_NONE &&
+            kind[j] !== KIND_GAS
+          ) {
             needsOrder = true
             break
           }
       }
     }
-    if (theft.size > 0 && theft.has(tx)) f |= F_THEFT
+    if (tx < state.theftBits.length && state.theftBits[tx] === 1) f |= F_THEFT
     flags[i] = f
-    void txStart
   }
-  return { fromAccount, toAccount, flags, order: needsOrder ? dexOrder(columns, place) : null }
+  const t = state.topUps
+  if (maxToken >= t.byToken.length) {
+    const size = Math.max(maxToken + 1, t.byToken.length * 2)
+    t.byToken = grown(t.byToken, size)
+    t.taintedByToken = grown(t.taintedByToken, size)
+  }
+  return {
+    fromAccount,
+    toAccount,
+    flags,
+    order: needsOrder ? dexOrder(columns, (a) => placeOfCached(state, a)) : null,
+  }
 }
 
 /** Within each transaction, moves DEX payouts that precede the last DEX input to just after it. */
@@ -380,12 +497,8 @@ function ledgerOf(state: TaintState, token: number): TokenLedger {
 
 function appendLog(state: TaintState, txId: number, parent: number): number {
   if (state.logLength === state.logTx.length) {
-    const tx = new Uint32Array(state.logTx.length * 2)
-    tx.set(state.logTx)
-    const p = new Int32Array(state.logParent.length * 2)
-    p.set(state.logParent)
-    state.logTx = tx
-    state.logParent = p
+    state.logTx = grown(state.logTx, state.logTx.length * 2)
+    state.logParent = grown(state.logParent, state.logParent.length * 2)
   }
   const id = state.logLength++
   state.logTx[id] = txId
@@ -406,68 +519,70 @@ function applyDueSources(state: TaintState, block: number): void {
 function taintWholeBalance(state: TaintState, acc: number, h: number): void {
   const K = state.K
   const ledger = ledgerOf(state, state.accountToken[acc]!)
-  const b = state.acct[acc * (K + 1)]!
+  const b = state.balance[acc]!
   if (b <= 0) return
-  if (state.policy === 'fifo' || state.policy === 'lifo') {
-    const lots = state.lots[acc]!
+  markTainted(state, acc)
+  if (isLots(state.policy)) {
+    const lots = lotsOf(state, acc)
     for (let j = lots.head; j < lots.labels.length; j++)
       if (lots.labels[j] === -1) {
         lots.labels[j] = h
         ledger.introduced[h]! += lots.amounts[j]!
       }
   } else if (state.policy === 'poison') {
-    if (state.acct[acc * (K + 1) + 1 + h] === 0) ledger.introduced[h]! += b
-    state.acct[acc * (K + 1) + 1 + h] = 1
+    if (state.taint[acc * K + h] === 0) ledger.introduced[h]! += b
+    state.taint[acc * K + h] = 1
   } else {
     let t = 0
-    for (let k = 0; k < K; k++) t += state.acct[acc * (K + 1) + 1 + k]!
+    for (let k = 0; k < K; k++) t += state.taint[acc * K + k]!
     if (b > t) {
-      state.acct[acc * (K + 1) + 1 + h]! += b - t
+      state.taint[acc * K + h]! += b - t
       ledger.introduced[h]! += b - t
     }
   }
 }
 
-/** Records a shortfall: the missing part is clean (or stolen, on an active source address). */
+/**
+ * Records a shortfall: the missing part is clean (or stolen, on an active source address).
+ * The clean-account case is inlined in {@link applyTransfers}; this is the general one.
+ */
 function topUp(state: TaintState, acc: number, missing: number): void {
   const token = state.accountToken[acc]!
   const sourceHeist =
     state.activeSource.size > 0 ? state.activeSource.get(state.accountAddress[acc]!) : undefined
   const K = state.K
   let tainted = false
-  if (state.policy === 'fifo' || state.policy === 'lifo') {
-    const lots = state.lots[acc]!
-    for (let j = lots.head; j < lots.labels.length; j++) if (lots.labels[j]! >= 0) tainted = true
-    const label = sourceHeist ?? -1
-    // Funds missing from the data were there before it starts: they are the oldest lot.
-    if (lots.head > 0) {
-      lots.head--
-      lots.labels[lots.head] = label
-      lots.amounts[lots.head] = missing
-    } else {
-      lots.labels.unshift(label)
-      lots.amounts.unshift(missing)
+  if (isLots(state.policy)) {
+    const lots = state.lots[acc]
+    if (lots !== undefined) {
+      for (let j = lots.head; j < lots.labels.length; j++) if (lots.labels[j]! >= 0) tainted = true
+      const label = sourceHeist ?? -1
+      // Funds missing from the data were there before it starts: they are the oldest lot.
+      if (lots.head > 0) {
+        lots.head--
+        lots.labels[lots.head] = label
+        lots.amounts[lots.head] = missing
+      } else {
+        lots.labels.unshift(label)
+        lots.amounts.unshift(missing)
+      }
     }
   } else {
-    for (let k = 0; k < K; k++) if (state.acct[acc * (K + 1) + 1 + k]! > 0) tainted = true
+    for (let k = 0; k < K; k++) if (state.taint[acc * K + k]! > 0) tainted = true
   }
-  state.acct[acc * (K + 1)]! += missing
+  state.balance[acc]! += missing
   if (sourceHeist !== undefined) {
     ledgerOf(state, token).introduced[sourceHeist]! += missing
-    if (state.policy === 'poison') state.acct[acc * (K + 1) + 1 + sourceHeist] = 1
-    else if (state.policy !== 'fifo' && state.policy !== 'lifo')
-      state.acct[acc * (K + 1) + 1 + sourceHeist]! += missing
+    markTainted(state, acc)
+    if (state.policy === 'poison') state.taint[acc * K + sourceHeist] = 1
+    else if (!isLots(state.policy)) state.taint[acc * K + sourceHeist]! += missing
     return
   }
   const t = state.topUps
   if (token >= t.byToken.length) {
-    const grow = (a: Float64Array) => {
-      const b = new Float64Array(Math.max(token + 1, a.length * 2))
-      b.set(a)
-      return b
-    }
-    t.byToken = grow(t.byToken)
-    t.taintedByToken = grow(t.taintedByToken)
+    const size = Math.max(token + 1, t.byToken.length * 2)
+    t.byToken = grown(t.byToken, size)
+    t.taintedByToken = grown(t.taintedByToken, size)
   }
   t.count++
   t.byToken[token]! += missing
@@ -480,14 +595,15 @@ function topUp(state: TaintState, acc: number, missing: number): void {
 /** Removes v from a tracked account; writes the taint it carries into `c`. */
 function debit(state: TaintState, acc: number, v: number, c: Float64Array): void {
   const K = state.K
-  let b = state.acct[acc * (K + 1)]!
+  const balance = state.balance
+  let b = balance[acc]!
   if (b < v) {
     if (v - b > v * SLACK) topUp(state, acc, v - b)
-    else state.acct[acc * (K + 1)] = v
-    b = state.acct[acc * (K + 1)]!
+    else balance[acc] = v
+    b = balance[acc]!
   }
-  const taint = state.acct
-  const base = acc * (K + 1) + 1
+  const taint = state.taint
+  const base = acc * K
   switch (state.policy) {
     case 'haircut': {
       const r = b > 0 ? v / b : 0
@@ -525,62 +641,74 @@ function debit(state: TaintState, acc: number, v: number, c: Float64Array): void
       break
     default: {
       c.fill(0)
-      const lots = state.lots[acc]!
-      let remaining = v
-      const fifo = state.policy === 'fifo'
-      while (remaining > v * SLACK && lots.labels.length > lots.head) {
-        const j = fifo ? lots.head : lots.labels.length - 1
-        const amount = lots.amounts[j]!
-        // A lot within float slack of the remainder is consumed whole, so no dust lots linger.
-        const take = amount <= remaining * (1 + SLACK) ? amount : remaining
-        const label = lots.labels[j]!
-        if (label >= 0) c[label]! += take
-        remaining -= take
-        if (take === amount) {
-          if (fifo) lots.head++
-          else {
-            lots.labels.pop()
-            lots.amounts.pop()
-          }
-        } else lots.amounts[j] = amount - take
-      }
-      if (fifo && lots.head > 64 && lots.head * 2 > lots.labels.length) {
-        lots.labels = lots.labels.slice(lots.head)
-        lots.amounts = lots.amounts.slice(lots.head)
-        lots.head = 0
-      }
+      const lots = state.lots[acc]
+      if (lots !== undefined) takeLots(lots, v, state.policy === 'fifo', c)
     }
   }
-  state.acct[acc * (K + 1)] = b - v
+  balance[acc] = b - v
 }
 
-/** Adds v carrying taint `c` to a tracked account. */
-function credit(state: TaintState, acc: number, v: number, c: Float64Array): void {
+/** Takes v from the lots, oldest (fifo) or newest (lifo) first, adding tainted parts to `c`. */
+function takeLots(lots: Lots, v: number, fifo: boolean, c: Float64Array): void {
+  let remaining = v
+  while (remaining > v * SLACK && lots.labels.length > lots.head) {
+    const j = fifo ? lots.head : lots.labels.length - 1
+    const amount = lots.amounts[j]!
+    // A lot within float slack of the remainder is consumed whole, so no dust lots linger.
+    const take = amount <= remaining * (1 + SLACK) ? amount : remaining
+    const label = lots.labels[j]!
+    if (label >= 0) c[label]! += take
+    remaining -= take
+    if (take === amount) {
+      if (fifo) lots.head++
+      else {
+        lots.labels.pop()
+        lots.amounts.pop()
+      }
+    } else lots.amounts[j] = amount - take
+  }
+  if (fifo && lots.head > 64 && lots.head * 2 > lots.labels.length) {
+    lots.labels = lots.labels.slice(lots.head)
+    lots.amounts = lots.amounts.slice(lots.head)
+    lots.head = 0
+  }
+}
+
+/** Adds v carrying taint `c` (of which `total` is tainted) to a tracked account. */
+function credit(state: TaintState, acc: number, v: number, c: Float64Array, total: number): void {
   const K = state.K
-  state.acct[acc * (K + 1)]! += v
-  const base = acc * (K + 1) + 1
+  const base = acc * K
   switch (state.policy) {
     case 'haircut':
     case 'tiho':
-      for (let h = 0; h < K; h++) state.acct[base + h]! += c[h]!
+      for (let h = 0; h < K; h++)
+        if (c[h] !== 0) {
+          state.taint[base + h]! += c[h]!
+          markTainted(state, acc)
+        }
       break
     case 'poison':
-      for (let h = 0; h < K; h++) if (c[h]! > 0) state.acct[base + h] = 1
+      for (let h = 0; h < K; h++) if (c[h]! > 0) state.taint[base + h] = 1
       break
     default: {
-      const lots = state.lots[acc]!
-      let tainted = 0
-      for (let h = 0; h < K; h++) {
-        const x = c[h]!
-        if (x > 0) {
-          pushLot(lots, h, x)
-          tainted += x
+      // A clean credit to a clean account keeps its single clean lot implicit.
+      if (total > 0 || state.lots[acc] !== undefined) {
+        const lots = lotsOf(state, acc)
+        let tainted = 0
+        for (let h = 0; h < K; h++) {
+          const x = c[h]!
+          if (x > 0) {
+            pushLot(lots, h, x)
+            tainted += x
+          }
         }
+        const clean = v - tainted
+        if (clean > v * SLACK) pushLot(lots, -1, clean)
       }
-      const clean = v - tainted
-      if (clean > v * SLACK) pushLot(lots, -1, clean)
     }
   }
+  state.balance[acc]! += v
+  if (total > 0) markTainted(state, acc)
 }
 
 function pushLot(lots: Lots, label: number, amount: number): void {
@@ -592,22 +720,17 @@ function pushLot(lots: Lots, label: number, amount: number): void {
   }
 }
 
-function noteEvidence(state: TaintState, toAcc: number, log: number, total: number): void {
-  if (total > state.bestAmount[toAcc]!) {
-    state.bestAmount[toAcc] = total
-    state.bestIn[toAcc] = log
-  }
-}
-
 /** DEX inputs nobody got paid for in their transaction: the taint stays at the DEX (an exit). */
 function flushDex(state: TaintState): void {
-  for (const [address, p] of state.dex) {
+  const K = state.K
+  for (let e = 0; e < state.dexCount; e++) {
+    const p = state.dex[e]!
     if (p.used) continue
     let total = 0
-    for (let h = 0; h < state.K; h++) total += p.taint[h]!
+    for (let h = 0; h < K; h++) total += p.taint[h]!
     if (total <= 0) continue
     const ledger = ledgerOf(state, p.token)
-    for (let h = 0; h < state.K; h++) {
+    for (let h = 0; h < K; h++) {
       ledger.convertedOut[h]! -= p.taint[h]!
       ledger.exited[h]! += p.taint[h]!
     }
@@ -615,19 +738,25 @@ function flushDex(state: TaintState): void {
       logIndex: p.parent,
       txId: state.dexTx,
       block: p.block,
-      from: address,
+      from: p.from,
       to: p.to,
       token: p.token,
       place: PLACE_DEX,
       amounts: Float64Array.from(p.taint),
     })
   }
-  state.dex.clear()
+  state.dexCount = 0
+}
+
+function findDex(state: TaintState, from: number): DexPending | undefined {
+  for (let e = 0; e < state.dexCount; e++) if (state.dex[e]!.from === from) return state.dex[e]
+  return undefined
 }
 
 /**
- * Runs a prepared batch of transfers through the state. The hot path (no label, no theft, no
- * gas) touches only typed arrays; everything else goes through {@link slowStep}.
+ * Runs a prepared batch of transfers through the state. A transfer from an account that never
+ * held taint only moves balance (inlined, typed arrays only); haircut between ordinary accounts
+ * is inlined too; everything else goes through {@link slowStep}.
  *
  * @example
  * applyTransfers(state, columns, prepareTransfers(state, columns))
@@ -638,66 +767,114 @@ export function applyTransfers(
   prepared: PreparedTransfers,
 ): void {
   const n = columns.length
-  const { amount, block, txId } = columns
+  const { amount, block, txId, token } = columns
   const { fromAccount, toAccount, flags, order } = prepared
   const K = state.K
   const c = state.carried
   let nextSourceBlock =
     state.pendingSources.length > 0 ? state.pendingSources[0]!.block : Number.POSITIVE_INFINITY
+  let sourcesPending = nextSourceBlock !== Number.POSITIVE_INFINITY
   const haircut = state.policy === 'haircut'
+  // With lots, a clean credit to an account that has lots must add a clean lot: the fast path
+  // then also needs a clean recipient.
+  const lotsPolicy = isLots(state.policy)
   // Accounts were all created by prepareTransfers, so these arrays do not move during the loop.
-  const acct = state.acct
-  const S = K + 1
+  const balance = state.balance
+  const taint = state.taint
+  const bits = state.taintedBits
   const bestIn = state.bestIn
   const bestAmount = state.bestAmount
+  const topUps = state.topUps
+  const topUpByToken = topUps.byToken
+  let topUpCount = 0
   for (let j = 0; j < n; j++) {
     const i = order === null ? j : order[j]!
-    if (block[i]! >= nextSourceBlock) {
+    if (sourcesPending && block[i]! >= nextSourceBlock) {
       applyDueSources(state, block[i]!)
       nextSourceBlock =
         state.pendingSources.length > 0 ? state.pendingSources[0]!.block : Number.POSITIVE_INFINITY
+      sourcesPending = nextSourceBlock !== Number.POSITIVE_INFINITY
     }
-    if (state.dex.size > 0 && txId[i] !== state.dexTx) flushDex(state)
+    if (state.dexCount > 0 && txId[i] !== state.dexTx) flushDex(state)
     const v = amount[i]!
     if (!(v > 0)) continue
-    if (flags[i] === 0 && haircut) {
-      // Fast path: haircut between two ordinary accounts, inlined.
+    const f = flags[i]!
+    if (f === 0 || f === F_GAS || f === F_TO_PLACE) {
       const fa = fromAccount[i]!
+      if (((bits[fa >>> 5]! >>> (fa & 31)) & 1) === 0) {
+        // Clean sender: the transfer carries no taint; only balances move. A shortfall is a
+        // clean top-up (the account is neither tainted nor a source).
+        let b = balance[fa]!
+        if (b < v) {
+          const missing = v - b
+          if (missing > v * SLACK) {
+            topUpCount++
+            topUpByToken[token[i]!]! += missing
+            b += missing
+          } else b = v
+        }
+        balance[fa] = b - v
+        if (f === 0) {
+          const ta = toAccount[i]!
+          if (!lotsPolicy || ((bits[ta >>> 5]! >>> (ta & 31)) & 1) === 0) {
+            balance[ta]! += v
+            continue
+          }
+          // A lots account receiving clean funds: record the clean lot.
+          c.fill(0)
+          credit(state, ta, v, c, 0)
+        }
+        continue
+      }
+      if (f === 0 && haircut) {
+        // Haircut between two ordinary accounts, inlined.
+        const ta = toAccount[i]!
+        let b = balance[fa]!
+        if (b < v) {
+          if (v - b > v * SLACK) topUp(state, fa, v - b)
+          else balance[fa] = v
+          b = balance[fa]!
+        }
+        const r = v / b
+        const fb = fa * K
+        const tb = ta * K
+        let total = 0
+        let moved = false
+        for (let h = 0; h < K; h++) {
+          const t = taint[fb + h]!
+          if (t !== 0) {
+            const x = t * r
+            taint[fb + h] = t - x
+            taint[tb + h]! += x
+            total += x
+            moved = true
+          }
+        }
+        balance[fa] = b - v
+        balance[ta]! += v
+        // Any non-zero amount flags the recipient (float dust can be negative): a clear flag
+        // must always mean all-zero taint.
+        if (moved) {
+          bits[ta >>> 5]! |= 1 << (ta & 31)
+          if (total > bestAmount[ta]!) {
+            bestAmount[ta] = total
+            bestIn[ta] = appendLog(state, txId[i]!, bestIn[fa]!)
+          }
+        }
+        continue
+      }
+    } else if (f === F_FROM_PLACE) {
+      // From a place (exchange hot wallet, pool) to an ordinary account: clean, unless a DEX
+      // input of this transaction is in flight (then this may be its payout).
       const ta = toAccount[i]!
-      const fo = fa * S
-      const to = ta * S
-      let b = acct[fo]!
-      if (b < v) {
-        if (v - b > v * SLACK) topUp(state, fa, v - b)
-        else acct[fo] = v
-        b = acct[fo]!
+      if (state.dexCount === 0 && (!lotsPolicy || ((bits[ta >>> 5]! >>> (ta & 31)) & 1) === 0)) {
+        balance[ta]! += v
+        continue
       }
-      const r = v / b
-      const fb = fo + 1
-      const tb = to + 1
-      let total = 0
-      for (let h = 0; h < K; h++) {
-        const t = acct[fb + h]!
-        if (t !== 0) {
-          const x = t * r
-          acct[fb + h] = t - x
-          acct[tb + h]! += x
-          total += x
-        }
-      }
-      acct[fo] = b - v
-      acct[to]! += v
-      if (total > 0) {
-        const log = appendLog(state, txId[i]!, bestIn[fa]!)
-        if (total > bestAmount[ta]!) {
-          bestAmount[ta] = total
-          bestIn[ta] = log
-        }
-      }
-      continue
-    }
+    } else if (f === (F_FROM_PLACE | F_GAS)) continue // a place's own gas: not tracked
     slowStep(state, columns, prepared, i, c)
   }
+  topUps.count += topUpCount
   state.transfersSeen += n
 }
 
@@ -718,14 +895,14 @@ function slowStep(
   let parent = -1
   c.fill(0)
   if (f & F_FROM_PLACE) {
-    if (!(f & F_TO_PLACE) && !(f & F_GAS) && state.setup.placeOf(from) === PLACE_DEX) {
-      let p = state.dex.get(to)
+    if (!(f & F_TO_PLACE) && !(f & F_GAS) && placeOfCached(state, from) === PLACE_DEX) {
+      let p = findDex(state, to)
       // A swap paying someone other than the sender (Uniswap's `to`): convert the input that
       // nobody has been paid for yet in this transaction.
       if (p === undefined && state.dexTx === tx)
-        for (const q of state.dex.values())
-          if (!q.used) {
-            p = q
+        for (let e = 0; e < state.dexCount; e++)
+          if (!state.dex[e]!.used) {
+            p = state.dex[e]
             break
           }
       if (p !== undefined && state.dexTx === tx && p.value > 0) {
@@ -770,57 +947,71 @@ function slowStep(
   }
   let total = 0
   for (let h = 0; h < K; h++) total += c[h]!
-  const log = total > 0 ? appendLog(state, tx, parent) : -1
-  if (f & F_TO_PLACE) {
-    const place = state.setup.placeOf(to)
-    if (place === PLACE_DEX) {
-      if (state.dexTx !== tx) {
-        flushDex(state)
-        state.dexTx = tx
-      }
-      let p = state.dex.get(from)
-      if (!p) {
-        p = {
+  if (f & F_TO_DEX) {
+    if (state.dexTx !== tx) {
+      flushDex(state)
+      state.dexTx = tx
+    }
+    let p = findDex(state, from)
+    const log = total > 0 ? appendLog(state, tx, parent) : -1
+    if (!p) {
+      // Entries are pooled: one per input address per transaction, reused across transactions.
+      if (state.dexCount === state.dex.length)
+        state.dex.push({
+          from,
           taint: new Float64Array(K),
           value: 0,
           token,
-          parent: log,
+          parent: -1,
           used: false,
-          block: columns.block[i]!,
+          block: 0,
           to,
-        }
-        state.dex.set(from, p)
-      }
-      p.value += v
-      if (total > 0) {
-        const ledger = ledgerOf(state, token)
-        for (let h = 0; h < K; h++) {
-          p.taint[h]! += c[h]!
-          ledger.convertedOut[h]! += c[h]!
-        }
-        if (p.parent < 0) p.parent = log
-      }
-      return
+        })
+      p = state.dex[state.dexCount++]!
+      p.from = from
+      p.taint.fill(0)
+      p.value = 0
+      p.token = token
+      p.parent = log
+      p.used = false
+      p.block = columns.block[i]!
+      p.to = to
     }
+    p.value += v
+    if (total > 0) {
+      const ledger = ledgerOf(state, token)
+      for (let h = 0; h < K; h++) {
+        p.taint[h]! += c[h]!
+        ledger.convertedOut[h]! += c[h]!
+      }
+      if (p.parent < 0) p.parent = log
+    }
+    return
+  }
+  if (f & F_TO_PLACE) {
     if (total > 0) {
       const ledger = ledgerOf(state, token)
       for (let h = 0; h < K; h++) ledger.exited[h]! += c[h]!
       state.exits.push({
-        logIndex: log,
+        logIndex: appendLog(state, tx, parent),
         txId: tx,
         block: columns.block[i]!,
         from,
         to,
         token,
-        place,
+        place: placeOfCached(state, to),
         amounts: Float64Array.from(c),
       })
     }
     return
   }
   const ta = prepared.toAccount[i]!
-  credit(state, ta, v, c)
-  if (total > 0) noteEvidence(state, ta, log, total)
+  credit(state, ta, v, c, total)
+  // Evidence: only an inflow that beats the recipient's best so far can ever be on a path.
+  if (total > state.bestAmount[ta]!) {
+    state.bestAmount[ta] = total
+    state.bestIn[ta] = appendLog(state, tx, parent)
+  }
 }
 
 /**
@@ -834,6 +1025,16 @@ export function finishTaint(state: TaintState): void {
 }
 
 /**
+ * Whether an account can hold taint at all (false: it never received any; cheap to test).
+ *
+ * @example
+ * if (mayHoldTaint(state, acc)) accountTaint(state, acc)
+ */
+export function mayHoldTaint(state: TaintState, acc: number): boolean {
+  return ((state.taintedBits[acc >>> 5]! >>> (acc & 31)) & 1) === 1
+}
+
+/**
  * Taint per heist held by an account (for poison: the balance, once poisoned).
  *
  * @example
@@ -842,14 +1043,16 @@ export function finishTaint(state: TaintState): void {
 export function accountTaint(state: TaintState, acc: number): Float64Array {
   const K = state.K
   const out = new Float64Array(K)
-  if (state.policy === 'fifo' || state.policy === 'lifo') {
-    const lots = state.lots[acc]!
-    for (let j = lots.head; j < lots.labels.length; j++)
-      if (lots.labels[j]! >= 0) out[lots.labels[j]!]! += lots.amounts[j]!
+  if (!mayHoldTaint(state, acc)) return out
+  if (isLots(state.policy)) {
+    const lots = state.lots[acc]
+    if (lots !== undefined)
+      for (let j = lots.head; j < lots.labels.length; j++)
+        if (lots.labels[j]! >= 0) out[lots.labels[j]!]! += lots.amounts[j]!
   } else if (state.policy === 'poison') {
     for (let h = 0; h < K; h++)
-      out[h] = state.acct[acc * (K + 1) + 1 + h]! > 0 ? Math.max(0, state.acct[acc * (K + 1)]!) : 0
-  } else for (let h = 0; h < K; h++) out[h] = state.acct[acc * (K + 1) + 1 + h]!
+      out[h] = state.taint[acc * K + h]! > 0 ? Math.max(0, state.balance[acc]!) : 0
+  } else for (let h = 0; h < K; h++) out[h] = state.taint[acc * K + h]!
   return out
 }
 
@@ -860,7 +1063,7 @@ export function accountTaint(state: TaintState, acc: number): Float64Array {
  * accountBalance(state, 0)
  */
 export function accountBalance(state: TaintState, acc: number): number {
-  return state.acct[acc * (state.K + 1)]!
+  return state.balance[acc]!
 }
 
 /** Result of the conservation check: stolen = held + exited + burned (+ conversions) per token. */
@@ -878,6 +1081,7 @@ export function checkConservation(state: TaintState, tolerance = 1e-9): Conserva
   const K = state.K
   const held = new Map<number, Float64Array>()
   for (let acc = 0; acc < state.accountCount; acc++) {
+    if (!mayHoldTaint(state, acc)) continue
     const t = accountTaint(state, acc)
     const token = state.accountToken[acc]!
     let sum = held.get(token)
@@ -916,19 +1120,34 @@ export function runTaint(columns: TransferColumns, setup: TaintSetup): TaintStat
   return state
 }
 
-/**
- * The evidence path of an account: tx ids from the theft to its largest taint-carrying inflow.
- *
- * @example
- * const txIds = evidencePath(state, accountId)
- */
-export function evidencePath(state: TaintState, acc: number, maxHops = 256): number[] {
+/** Walks the evidence log from `log` back to the theft: tx ids, theft first. */
+function walkEvidence(state: TaintState, log: number, maxHops: number): number[] {
   const path: number[] = []
-  let log = state.bestIn[acc]!
   while (log >= 0 && path.length < maxHops) {
     const tx = state.logTx[log]!
     if (path[path.length - 1] !== tx) path.push(tx)
     log = state.logParent[log]!
   }
   return path.reverse()
+}
+
+/**
+ * The evidence path of an account: tx ids from the theft to its largest taint-carrying inflow
+ * (each hop being, at that time, the sender's own largest taint-carrying inflow).
+ *
+ * @example
+ * const txIds = evidencePath(state, accountId)
+ */
+export function evidencePath(state: TaintState, acc: number, maxHops = 256): number[] {
+  return walkEvidence(state, state.bestIn[acc]!, maxHops)
+}
+
+/**
+ * The evidence path of an exit: tx ids from the theft to the transfer that left.
+ *
+ * @example
+ * const txIds = exitEvidence(state, state.exits[0])
+ */
+export function exitEvidence(state: TaintState, exit: ExitRecord, maxHops = 256): number[] {
+  return walkEvidence(state, exit.logIndex, maxHops)
 }

@@ -16,6 +16,7 @@ import {
   applyTransfers,
   createTaintState,
   evidencePath,
+  exitEvidence,
   finishTaint,
   prepareTransfers,
   seedAccount,
@@ -172,18 +173,13 @@ export function applyBlock(
   }
   const alerts: TaintAlert[] = []
   for (const e of state.exits.slice(exitsBefore)) {
-    const evidence: number[] = []
-    for (let log = e.logIndex; log >= 0 && evidence.length < 256; log = state.logParent[log]!) {
-      const id = state.logTx[log]!
-      if (evidence[evidence.length - 1] !== id) evidence.push(id)
-    }
     const place = dictionary.addresses[e.to]!
     const base = {
       block: e.block,
       tx: dictionary.txHashes[e.txId]!,
       token: dictionary.tokens[e.token]!,
       tainted: amounts(e.amounts),
-      evidence: hashes(evidence.reverse()),
+      evidence: hashes(exitEvidence(state, e)),
     }
     const label = findLabel(labels, place, ['exchange', 'bridge', 'mixer', 'dex'])
     if (e.place === PLACE_EXCHANGE)
