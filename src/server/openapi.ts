@@ -146,8 +146,18 @@ export const openApiDocument = {
         properties: {
           address,
           risk: { enum: ['none', 'low', 'medium', 'high', 'severe'] },
-          reasons: { type: 'array', items: { type: 'string' } },
-          direct: { type: 'array', items: { type: 'object' } },
+          reasons: {
+            type: 'array',
+            items: { type: 'string' },
+            description:
+              'For people, most serious first; amounts in token units with the symbol where known (e.g. "holds 10,000 ETH of bybit-tainted funds (100% of its balance)").',
+          },
+          direct: {
+            type: 'array',
+            items: { type: 'object' },
+            description:
+              'Direct exposure per heist, token and role; `holds` and `received` are exact base-unit decimal strings (wei for ETH) for machines.',
+          },
           indirect: { type: 'array', items: { type: 'object' } },
           labels: { type: 'array', items: { type: 'object' } },
           indexed: { type: 'boolean' },
