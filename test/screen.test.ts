@@ -55,9 +55,7 @@ describe('buildExposureIndex from a trace report', () => {
     const r = screenAddress(fixtureIndex(), SPLITTER_A)
     expect(r.risk).toBe('severe')
     expect(r.indexed).toBe(true)
-    expect(r.reasons).toEqual([
-      'holds 10,000 ETH of bybit-tainted funds (100% of its balance)',
-    ])
+    expect(r.reasons).toEqual(['holds 10,000 ETH of bybit-tainted funds (100% of its balance)'])
     expect(r.direct).toEqual([
       {
         heist: 'bybit',
