@@ -127,7 +127,7 @@ for (const n of SIZES) {
     const duckPath = join(dir, `d${n}.duckdb`)
     const duck = await lib.createDuckDbTransferStore(duckPath)
     t0 = performance.now()
-    let c0 = cpuNow()
+    const c0 = cpuNow()
     const duckImport = await duck.importFiles(files)
     r.duckImportS = secs(t0)
     r.duckImportCpu = cpuNow() - c0

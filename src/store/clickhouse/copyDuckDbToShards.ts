@@ -71,7 +71,9 @@ export async function copyDuckDbToShards(
                     `COPY (SELECT ${SELECTS[table]} FROM ${table} WHERE ${shardExpr} = ${s}) TO '${fifo}' (FORMAT csv, HEADER false)`,
                   )
                   .then(() => undefined)
-                const body = createReadStream(fifo, { highWaterMark: 1 << 20 })
+                // 64 KiB: a pipe returns at most its buffer (64 KiB) per read; a larger highWaterMark
+                // allocates that much per read and leaves it to the GC (7 s of GC per 1M rows).
+                const body = createReadStream(fifo, { highWaterMark: 1 << 16 })
                 // If the insert gives up before opening the pipe, DuckDB would wait forever for
                 // a reader: open and close it once so its write fails instead.
                 body.on('close', () => unblock(fifo))
