@@ -88,7 +88,8 @@ function timeIt(fn, reps = 3) {
   lastCpuMs = bestCpu
   return best
 }
-// BENCH_SKIP_BATCH=1 runs the HTTP part only.
+// BENCH_SKIP_BATCH=1 runs the HTTP part only; BENCH_RT=1 runs its processes under SCHED_FIFO.
+const RT = process.env.BENCH_RT === '1'
 const SKIP_BATCH = process.env.BENCH_SKIP_BATCH === '1'
 async function batchPart() {
   let hits = 0
@@ -282,19 +283,24 @@ async function loadRun(label, args, env, rate = RATE, seconds = SECONDS) {
   log(`http: ${label}`)
   const { child, url } = startChild(args, env)
   const base = await url
-  const gen = spawn(
-    process.execPath,
-    [
-      'bench/screen.load.mjs',
-      base,
-      String(rate),
-      String(seconds),
-      join(dir, 'paths.txt'),
-      '8',
-      '2000',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  )
+  const genArgs = [
+    'bench/screen.load.mjs',
+    base,
+    String(rate),
+    String(seconds),
+    join(dir, 'paths.txt'),
+    '8',
+    '2000',
+  ]
+  // BENCH_RT=1: once the server has loaded its index, it and the load generator run under
+  // SCHED_FIFO, so that other people's jobs on a shared machine cannot delay them: the nearest
+  // this machine gets to a quiet one (both use a fraction of one core at 1,000 requests/s).
+  if (RT) execFileSync('chrt', ['-a', '-f', '-p', '10', String(child.pid)])
+  const gen = RT
+    ? spawn('chrt', ['-f', '10', process.execPath, ...genArgs], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      })
+    : spawn(process.execPath, genArgs, { stdio: ['ignore', 'pipe', 'pipe'] })
   let cpuStart = Number.NaN
   gen.stderr.on('data', (d) => {
     if (String(d).includes('WARM')) cpuStart = cpuOf(child.pid)
@@ -309,7 +315,13 @@ async function loadRun(label, args, env, rate = RATE, seconds = SECONDS) {
   child.kill('SIGTERM')
   await new Promise((resolve) => child.on('exit', resolve))
   const r = JSON.parse(out)
-  return { label, rate, ...r, serverCpuPerRequest: serverMs / r.sent, rssMb: Number(rss) / 1024 }
+  return {
+    label: RT ? `${label} (SCHED_FIFO)` : label,
+    rate,
+    ...r,
+    serverCpuPerRequest: serverMs / r.sent,
+    rssMb: Number(rss) / 1024,
+  }
 }
 const serveArgs = ['bin/heistguard.js', 'serve', '--port', '0', '--index', join(dir, 'case.json')]
 const runs = []
