@@ -1,6 +1,6 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import { decodeAbiParameters, keccak256, toHex } from 'viem'
-import { BaseError, InputError } from '../../core/BaseError.js'
+import { InputError } from '../../core/BaseError.js'
 import { allocateTransferColumns, type TransferColumns } from '../../trace/TransferColumns.js'
 import type {
   ImportBatch,
