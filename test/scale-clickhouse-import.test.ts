@@ -3,7 +3,7 @@
  * takes, exact new-row counts on overlap, and text that CSV must quote (commas, quotes,
  * newlines, backslashes, `\N`) read back unchanged.
  */
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -18,7 +18,7 @@ import type { ImportBatch, TransferStore } from '../src/store/TransferStore.js'
 import { servicesEnv } from './services.js'
 
 const db = `chimport_${process.pid}_${Date.now().toString(36)}`
-const dir = mkdtempSync(join(tmpdir(), 'hg-ch-import-'))
+const dir = mkdtempSync(join(tmpdir(), 'hg-test-ch-import-'))
 let shards: ClickHouseShard[] = []
 let store: TransferStore
 let urls: string[] = []
@@ -99,6 +99,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true })
   await store?.close()
   for (const s of shards) {
     await s.exec(`DROP DATABASE IF EXISTS ${db}`)
