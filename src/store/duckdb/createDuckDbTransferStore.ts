@@ -118,7 +118,7 @@ export async function createDuckDbTransferStore(
           )
         }
         const t0 = performance.now()
-        const result = await merge(conn)
+        const result = await merge(conn, opts?.onProgress)
         opts?.onProgress?.(
           `imported ${result.transfers} new transfers, ${result.transactions} transactions, ${result.receipts} receipts, ${result.memos} memos (ids and dedupe in ${seconds(t0)})`,
         )
@@ -253,7 +253,16 @@ function firstLine(error: unknown): string {
 }
 
 /** Moves staged rows into the store, skipping rows whose dedupe key is already present. */
-async function merge(conn: DuckDBConnection): Promise<ImportResult> {
+async function merge(
+  conn: DuckDBConnection,
+  onProgress?: (line: string) => void,
+): Promise<ImportResult> {
+  // A 100M-row merge runs for minutes: say which step it is in.
+  const step = async (what: string, sql: string) => {
+    const t0 = performance.now()
+    await conn.run(sql)
+    onProgress?.(`${what} (${((performance.now() - t0) / 1000).toFixed(1)} s)`)
+  }
   const count = async (sql: string) =>
     Number((await conn.runAndReadAll(sql)).getRowObjectsJS()[0]?.['n'] ?? 0)
   const before = {
@@ -262,24 +271,33 @@ async function merge(conn: DuckDBConnection): Promise<ImportResult> {
     receipts: await count('SELECT count(*) AS n FROM receipts'),
     memos: await count('SELECT count(*) AS n FROM memos'),
   }
-  await assignIds(conn)
+  await assignIds(conn, onProgress)
   // An empty table needs no anti-join (the first bulk import of a store is the big one).
   const unseen = (table: string, on: string) =>
     before[table as keyof typeof before] === 0
       ? 'true'
       : `NOT EXISTS (SELECT 1 FROM ${table} t WHERE ${on})`
-  await conn.run(`INSERT INTO transfers SELECT s.*, x.id, f.id, a.id, k.id
+  await step(
+    'stored transfers',
+    `INSERT INTO transfers SELECT s.*, x.id, f.id, a.id, k.id
     FROM (SELECT DISTINCT ON (chain_id, tx_hash, kind, ordinal) * FROM st_transfers) s
     JOIN dict_tx x ON x.tx_hash = s.tx_hash LEFT JOIN dict_address f ON f.address = s.from_address
     LEFT JOIN dict_address a ON a.address = s.to_address JOIN dict_token k ON k.token = s.token
-    WHERE ${unseen('transfers', 't.tx_id = x.id AND t.chain_id = s.chain_id AND t.kind = s.kind AND t.ordinal = s.ordinal')}`)
-  await conn.run(`INSERT INTO transactions SELECT s.*, x.id, f.id
+    WHERE ${unseen('transfers', 't.tx_id = x.id AND t.chain_id = s.chain_id AND t.kind = s.kind AND t.ordinal = s.ordinal')}`,
+  )
+  await step(
+    'stored transactions',
+    `INSERT INTO transactions SELECT s.*, x.id, f.id
     FROM (SELECT DISTINCT ON (chain_id, tx_hash) * FROM st_transactions) s
     JOIN dict_tx x ON x.tx_hash = s.tx_hash LEFT JOIN dict_address f ON f.address = s.from_address
-    WHERE ${unseen('transactions', 't.tx_id = x.id AND t.chain_id = s.chain_id')}`)
-  await conn.run(`INSERT INTO receipts SELECT s.*, x.id
+    WHERE ${unseen('transactions', 't.tx_id = x.id AND t.chain_id = s.chain_id')}`,
+  )
+  await step(
+    'stored receipts',
+    `INSERT INTO receipts SELECT s.*, x.id
     FROM (SELECT DISTINCT ON (chain_id, tx_hash) * FROM st_receipts) s JOIN dict_tx x ON x.tx_hash = s.tx_hash
-    WHERE ${unseen('receipts', 't.tx_id = x.id AND t.chain_id = s.chain_id')}`)
+    WHERE ${unseen('receipts', 't.tx_id = x.id AND t.chain_id = s.chain_id')}`,
+  )
   await conn.run(`INSERT INTO memos SELECT * FROM (SELECT DISTINCT ON (chain_id, tx_hash, log_index) * FROM st_memos) s
     WHERE NOT EXISTS (SELECT 1 FROM memos t WHERE t.chain_id = s.chain_id AND t.tx_hash = s.tx_hash AND t.log_index = s.log_index)`)
   return {
@@ -295,7 +313,11 @@ async function merge(conn: DuckDBConnection): Promise<ImportResult> {
  * (new ones numbered after the existing ones), so that stored rows carry ids and the scan never
  * joins on text.
  */
-async function assignIds(conn: DuckDBConnection): Promise<void> {
+async function assignIds(
+  conn: DuckDBConnection,
+  onProgress?: (line: string) => void,
+): Promise<void> {
+  const t0 = performance.now()
   await conn.run(`INSERT INTO dict_tx SELECT h, CAST((SELECT count(*) FROM dict_tx) + row_number() OVER () - 1 AS UINTEGER)
     FROM (SELECT tx_hash AS h FROM st_transfers UNION SELECT tx_hash FROM st_transactions UNION SELECT tx_hash FROM st_receipts) n
     WHERE NOT EXISTS (SELECT 1 FROM dict_tx d WHERE d.tx_hash = n.h)`)
@@ -305,6 +327,9 @@ async function assignIds(conn: DuckDBConnection): Promise<void> {
     WHERE a <> '' AND NOT EXISTS (SELECT 1 FROM dict_address d WHERE d.address = n.a)`)
   await conn.run(`INSERT INTO dict_token SELECT token, CAST((SELECT count(*) FROM dict_token) + row_number() OVER (ORDER BY token) - 1 AS UINTEGER)
     FROM (SELECT DISTINCT token FROM st_transfers) n WHERE NOT EXISTS (SELECT 1 FROM dict_token d WHERE d.token = n.token)`)
+  onProgress?.(
+    `numbered transactions, addresses and tokens (${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+  )
 }
 
 /** Appends parsed records (RPC ingest) to the staging tables. */
