@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, test } from 'vitest'
 import { main } from '../src/cli/main.js'
+import { buildExposureIndex } from '../src/screen/buildExposureIndex.js'
+import { exposureInputFromReport } from '../src/screen/exposureInputFromReport.js'
 import { createApiToken } from '../src/server/apiTokens.js'
 import { createApp } from '../src/server/createApp.js'
 import { createTraceRunner } from '../src/server/createTraceRunner.js'
@@ -14,6 +16,7 @@ import type { StateStore } from '../src/store/StateStore.js'
 import { openSqliteStateStore } from '../src/store/sqlite/openSqliteStateStore.js'
 import type { TransferStore } from '../src/store/TransferStore.js'
 import type { TransferRecord } from '../src/trace/TransferRecord.js'
+import { REPORT } from './screenFixture.js'
 
 // Issue 6: the screening index is "materialised from trace results and labels, kept current by
 // the live tripwire". A trace case run through the API must change screening answers at once,
@@ -150,6 +153,25 @@ describe('trace cases run through the API feed screening', () => {
     const again = await (await app.request(`/api/screen/${SPLITTER_A}`)).json()
     expect(again.direct).toEqual(holder.direct)
     expect(again.reasons).toEqual(holder.reasons)
+  })
+
+  test('a case about an address the --index file knows restates it (ETH and native are one token)', async () => {
+    // The fixture index file says SPLITTER_A holds 10,000 ETH (token "native"); the case run
+    // through the API (token "ETH", as trace reports spell it) says 60 ETH now.
+    const { app } = createApp({
+      state,
+      server,
+      exposure: buildExposureIndex(exposureInputFromReport(REPORT, 'case.json')),
+      runTrace: createTraceRunner(transfers, { labelsDir }),
+    })
+    const before = await (await app.request(`/api/screen/${SPLITTER_A}`)).json()
+    expect(before.reasons).toEqual([
+      'holds 10,000 ETH of bybit-tainted funds (100% of its balance)',
+    ])
+    await app.request('/api/trace/cases', post({ id: 'c1', request: CASE }))
+    const after = await (await app.request(`/api/screen/${SPLITTER_A}`)).json()
+    expect(after.reasons).toEqual(['holds 60 ETH of bybit-tainted funds (100% of its balance)'])
+    expect(after.direct).toHaveLength(1)
   })
 
   test('a restarted server screens the cases stored before it started', async () => {

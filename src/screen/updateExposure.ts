@@ -50,7 +50,7 @@ export function updateExposure(index: ExposureIndex, delta: ExposureDelta): Expo
   const direct = [...(old?.direct ?? [])]
   for (const d of delta.direct ?? []) {
     const at = direct.findIndex(
-      (x) => x.heist === d.heist && x.token === d.token && x.role === d.role,
+      (x) => x.heist === d.heist && sameToken(x.token, d.token) && x.role === d.role,
     )
     if (at < 0) direct.push(d)
     else if (delta.replace) direct[at] = d
@@ -79,4 +79,10 @@ export function updateExposure(index: ExposureIndex, delta: ExposureDelta): Expo
   const entry = makeExposure(old?.address ?? delta.address.toLowerCase(), direct, indirect, labels)
   index.entries[id] = entry
   return entry
+}
+
+// Native ETH is spelled `native` in index files and `ETH`/`eth` in trace reports: one token.
+function sameToken(a: string, b: string): boolean {
+  const canonical = (t: string) => (t === 'native' || t === 'ETH' ? 'eth' : t.toLowerCase())
+  return canonical(a) === canonical(b)
 }
