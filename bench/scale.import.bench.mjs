@@ -3,6 +3,8 @@
 // seconds of the client (incl. DuckDB's threads) and of each ClickHouse server (/proc).
 // Run: BENCH_IMPORT_DATA=/path/to/generated node bench/scale.import.bench.mjs
 // BENCH_IMPORT_ROOT=/other/checkout measures another version of the store (before/after).
+// BENCH_IMPORT_DUCKDB=/path/store.duckdb instead measures the cluster write alone from an
+// already validated DuckDB transfer store (copyDuckDbToShards; no DuckDB import first).
 // Prints one JSON line per run on stdout.
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
@@ -10,7 +12,9 @@ import { join } from 'node:path'
 import { build } from 'esbuild'
 
 const data = process.env.BENCH_IMPORT_DATA
-if (!data) throw new Error('set BENCH_IMPORT_DATA to a `heistguard trace generate` output dir')
+const duckFile = process.env.BENCH_IMPORT_DUCKDB
+if (!data && !duckFile)
+  throw new Error('set BENCH_IMPORT_DATA to a `heistguard trace generate` output dir')
 const root = process.env.BENCH_IMPORT_ROOT ?? process.cwd()
 const reimport = process.env.BENCH_IMPORT_AGAIN === '1'
 const outfile = join(
@@ -20,6 +24,8 @@ const outfile = join(
 await build({
   stdin: {
     contents: `export * from './src/store/clickhouse/createClickHouseTransferStore.ts'
+export * from './src/store/clickhouse/clickhouseShard.ts'
+${duckFile ? "export * from './src/store/clickhouse/copyDuckDbToShards.ts'" : ''}
 export * from './src/trace/ingest/detectImportFiles.ts'`,
     resolveDir: root,
     loader: 'ts',
@@ -64,7 +70,7 @@ const chQuery = async (shard, sql) => {
 const db = `bench_import_${process.pid}`
 const url = `clickhouse://${shardUrls.map((u) => u.replace('http://', '')).join(',')}/${db}?cluster=${env.HEISTGUARD_TEST_CH_CLUSTER}`
 for (const shard of shardUrls) await chQuery(shard, `DROP DATABASE IF EXISTS ${db}`)
-const files = lib.detectImportFiles([data]).filter((f) => f.format === 'cryo')
+const files = data ? lib.detectImportFiles([data]).filter((f) => f.format === 'cryo') : []
 const store = await lib.createClickHouseTransferStore(url)
 
 async function importOnce() {
@@ -102,9 +108,32 @@ async function importOnce() {
     lastLine: lines.at(-1),
   }
 }
+async function copyOnce() {
+  const shards = shardUrls.map((u, i) =>
+    lib.openClickHouseShard(i, u, { username: 'default', password: '' }),
+  )
+  const t0 = performance.now()
+  const c0 = clientCpu()
+  const s0 = serverCpu()
+  const { added, report } = await lib.copyDuckDbToShards(duckFile, shards, db)
+  const writeS = (performance.now() - t0) / 1000
+  const s1 = serverCpu()
+  for (const s of shards) await s.close()
+  const rows = added.transfers + added.transactions + added.receipts + added.memos
+  return {
+    added,
+    rows,
+    totalS: writeS,
+    validateS: 0,
+    writeS,
+    clientCpuWriteS: clientCpu() - c0,
+    serverCpuWriteS: s1.map((v, i) => v - s0[i]),
+    paths: Object.fromEntries(Object.entries(report).map(([t, w]) => [t, w.map((x) => x.path)])),
+  }
+}
 const load0 = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')
-const first = await importOnce()
-const again = reimport ? await importOnce() : null
+const first = duckFile ? await copyOnce() : await importOnce()
+const again = reimport ? (duckFile ? await copyOnce() : await importOnce()) : null
 const perShard = await Promise.all(
   shardUrls.map((s) =>
     chQuery(
