@@ -79,7 +79,14 @@ export function synthWorstCase(lib, n, addresses) {
     setupFor: (policy, K) => {
       theftTx.clear()
       for (let i = 0; i < 1000; i++) theftTx.set(i, i % K)
-      return { policy, heistCount: K, theftTx: new Map(theftTx), sources: [], placeOf: () => 0 }
+      return {
+        policy,
+        heistCount: K,
+        theftTx: new Map(theftTx),
+        sources: [],
+        placeOf: () => 0,
+        addressCount: addresses,
+      }
     },
     accounts: 2_000_000,
   }
@@ -177,6 +184,9 @@ export function generatorData(lib, n, heists, seed = 1, log = () => {}) {
       theftTx: new Map(meta.theftTx),
       sources: meta.sources,
       placeOf: (a) => placeByAddress[a] ?? 0,
+      // As resolveTaintSetup gives them for a store's dictionary.
+      addressCount: meta.addresses,
+      placeByAddress,
     }),
     accounts: meta.addresses * 2,
   }

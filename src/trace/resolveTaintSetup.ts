@@ -59,5 +59,7 @@ export function resolveTaintSetup(
     theftTx,
     sources,
     placeOf: (a) => placeByAddress[a] ?? 0,
+    addressCount: dictionary.addresses.length,
+    placeByAddress,
   }
 }

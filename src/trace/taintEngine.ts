@@ -34,6 +34,13 @@ export type TaintSetup = {
   sources: TaintSource[]
   /** Place code (Place.ts) of an address id. Asked once per address id, then cached. */
   placeOf: (address: number) => number
+  /**
+   * Address ids known up front (0..addressCount-1, the dictionary of a batch trace): their ETH
+   * accounts are indexed by address id directly, so resolving an ETH row reads no table.
+   */
+  addressCount?: number
+  /** The same answers as `placeOf` for 0..addressCount-1, precomputed (optional). */
+  placeByAddress?: Uint8Array
 }
 
 export type TaintSource = { address: number; heist: number; block: number }
@@ -67,12 +74,27 @@ export type TaintState = {
   setup: TaintSetup
   accountCount: number
   /**
-   * Per address id, one lookup for both questions a row asks: 0 = not seen yet; -1 = ordinary
+   * Addresses below `direct` (`setup.addressCount`) have their ETH account at id = address id
+   * and their place in `placeBits`/`placeCode`; accounts of other tokens and of later addresses
+   * get ids from `direct` up.
+   */
+  direct: number
+  /** One bit per address below `direct`: it is a place (stays in the L2 cache). */
+  placeBits: Int32Array
+  /** Place code per address below `direct`. */
+  placeCode: Uint8Array
+  /**
+   * Per address id at or above `direct` (the live tracker's growing dictionary), one lookup for
+   * both questions a row asks: 0 = not seen yet; -1 = ordinary
    * address without an ETH account yet; `-(2 + place)` = a place (`placeOf` is asked once per
    * address); `id + 1` = ordinary address whose (address, ETH) account is `id`.
    */
   addressInfo: Int32Array
-  /** Other accounts: open addressing on (address, token), slots hold account id + 1. */
+  /**
+   * Other accounts: open addressing on (address, token), linear probing. A slot is 4 int32s
+   * `[address, token, account id + 1, 0]` (16 bytes: a probe reads one cache line, no
+   * indirection to verify the key).
+   */
   tokenTable: Int32Array
   tokenTableUsed: number
   /** Theft transaction ids as a bitmap by tx id (heist index in `setup.theftTx`). */
@@ -117,6 +139,8 @@ export type TaintState = {
   dex: DexPending[]
   dexCount: number
   dexTx: number
+  /** Some DEX input in flight carries taint (else payouts are clean whichever input they pay). */
+  dexTainted: boolean
   /** Scratch vector for the taint a transfer carries. */
   carried: Float64Array
   transfersSeen: number
@@ -143,6 +167,8 @@ const F_THEFT = 4
 const F_GAS = 8
 /** The recipient is a DEX (set with F_TO_PLACE): conversion, not an exit. */
 const F_TO_DEX = 16
+/** An ordinary account paying into a DEX. */
+const F_TO_DEX_INPUT = F_TO_PLACE | F_TO_DEX
 
 /** Transfers made ready for {@link applyTransfers}: account ids, flags and the order to visit. */
 export type PreparedTransfers = {
@@ -166,18 +192,32 @@ const isLots = (policy: Policy) => policy === 'fifo' || policy === 'lifo'
  */
 export function createTaintState(setup: TaintSetup, capacity = 1024): TaintState {
   const K = setup.heistCount
-  const cap = Math.max(16, Math.ceil(capacity))
+  const direct = setup.addressCount ?? 0
+  const cap = Math.max(16, Math.ceil(capacity), direct + 16)
+  let placeCode: Uint8Array
+  if (setup.placeByAddress && setup.placeByAddress.length >= direct)
+    placeCode = setup.placeByAddress.subarray(0, direct)
+  else {
+    placeCode = new Uint8Array(direct)
+    for (let a = 0; a < direct; a++) placeCode[a] = setup.placeOf(a)
+  }
+  const placeBits = new Int32Array((direct >>> 5) + 1)
+  for (let a = 0; a < direct; a++)
+    if (placeCode[a] !== PLACE_NONE) placeBits[a >>> 5]! |= 1 << (a & 31)
   let maxTheft = -1
   for (const tx of setup.theftTx.keys()) maxTheft = Math.max(maxTheft, tx)
   const theftBits = new Uint8Array(maxTheft + 1)
   for (const tx of setup.theftTx.keys()) theftBits[tx] = 1
-  return {
+  const state: TaintState = {
     policy: setup.policy,
     K,
     setup,
-    accountCount: 0,
-    addressInfo: new Int32Array(cap),
-    tokenTable: new Int32Array(2 ** Math.ceil(Math.log2(Math.max(1024, cap)))),
+    accountCount: direct,
+    direct,
+    placeBits,
+    placeCode,
+    addressInfo: new Int32Array(direct > 0 ? 16 : cap),
+    tokenTable: new Int32Array(4 * 2 ** Math.ceil(Math.log2(Math.max(1024, cap / 2)))),
     tokenTableUsed: 0,
     theftBits,
     accountAddress: new Uint32Array(cap),
@@ -206,9 +246,27 @@ export function createTaintState(setup: TaintSetup, capacity = 1024): TaintState
     dex: [],
     dexCount: 0,
     dexTx: -1,
+    dexTainted: false,
     carried: new Float64Array(K),
     transfersSeen: 0,
   }
+  for (let a = 0; a < direct; a++) state.accountAddress[a] = a
+  for (const address of state.sourceAddresses)
+    if (address < direct && placeCode[address] === PLACE_NONE) registerSourceAccount(state, address)
+  return state
+}
+
+/** Source addresses keep a list of their accounts (their whole balance is tainted at a block). */
+function registerSourceAccount(state: TaintState, id: number): void {
+  const address = state.accountAddress[id]!
+  let list = state.accountsOfAddress.get(address)
+  if (!list) {
+    list = []
+    state.accountsOfAddress.set(address, list)
+  }
+  list.push(id)
+  markTainted(state, id)
+  if (isLots(state.policy)) lotsOf(state, id)
 }
 
 function grown<T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(
@@ -256,6 +314,7 @@ function addressInfoOf(state: TaintState, address: number): number {
 }
 
 function placeOfCached(state: TaintState, address: number): number {
+  if (address < state.direct) return state.placeCode[address]!
   const e = addressInfoOf(state, address)
   return e >= -1 ? PLACE_NONE : -2 - e
 }
@@ -269,33 +328,34 @@ function tokenSlot(address: number, token: number, mask: number): number {
 }
 
 function rehashTokens(state: TaintState): void {
-  const table = new Int32Array(state.tokenTable.length * 2)
-  const mask = table.length - 1
-  for (const e of state.tokenTable) {
-    if (e === 0) continue
-    let s = tokenSlot(state.accountAddress[e - 1]!, state.accountToken[e - 1]!, mask)
-    while (table[s] !== 0) s = (s + 1) & mask
-    table[s] = e
+  const old = state.tokenTable
+  const table = new Int32Array(old.length * 2)
+  const mask = (table.length >>> 2) - 1
+  for (let o = 0; o < old.length; o += 4) {
+    if (old[o + 2] === 0) continue
+    let s = tokenSlot(old[o]!, old[o + 1]!, mask)
+    while (table[4 * s + 2] !== 0) s = (s + 1) & mask
+    table.set(old.subarray(o, o + 4), 4 * s)
   }
   state.tokenTable = table
 }
 
 function accountOf(state: TaintState, address: number, token: number): number {
+  if (token === 0 && address < state.direct) return address
+  const info = address < state.direct ? 0 : addressInfoOf(state, address)
+  // The ETH account of an ordinary address at or above `direct` is remembered in addressInfo;
+  // every other account is hashed.
+  const viaInfo = token === 0 && info >= -1
+  if (viaInfo && info > 0) return info - 1
   let slot = -1
-  // ETH accounts of ordinary addresses are found without hashing; everything else is hashed.
-  const info = addressInfoOf(state, address)
-  const direct = token === 0 && info >= -1
-  if (direct) {
-    if (info > 0) return info - 1
-  } else {
+  if (!viaInfo) {
     const table = state.tokenTable
-    const mask = table.length - 1
+    const mask = (table.length >>> 2) - 1
     slot = tokenSlot(address, token, mask)
     for (;;) {
-      const e = table[slot]!
+      const e = table[4 * slot + 2]!
       if (e === 0) break
-      if (state.accountAddress[e - 1] === address && state.accountToken[e - 1] === token)
-        return e - 1
+      if (table[4 * slot] === address && table[4 * slot + 1] === token) return e - 1
       slot = (slot + 1) & mask
     }
   }
@@ -303,22 +363,15 @@ function accountOf(state: TaintState, address: number, token: number): number {
   growAccounts(state, state.accountCount)
   state.accountAddress[id] = address
   state.accountToken[id] = token
-  if (direct) state.addressInfo[address] = id + 1
+  if (viaInfo) state.addressInfo[address] = id + 1
   else {
-    state.tokenTable[slot] = id + 1
-    if (++state.tokenTableUsed * 2 > state.tokenTable.length) rehashTokens(state)
+    state.tokenTable[4 * slot] = address
+    state.tokenTable[4 * slot + 1] = token
+    state.tokenTable[4 * slot + 2] = id + 1
+    if (++state.tokenTableUsed * 8 > state.tokenTable.length) rehashTokens(state)
   }
-  // Only source addresses need the reverse index (their whole balance is tainted at a block).
-  if (state.sourceAddresses.size > 0 && state.sourceAddresses.has(address)) {
-    let list = state.accountsOfAddress.get(address)
-    if (!list) {
-      list = []
-      state.accountsOfAddress.set(address, list)
-    }
-    list.push(id)
-    markTainted(state, id)
-    if (isLots(state.policy)) lotsOf(state, id)
-  }
+  if (state.sourceAddresses.size > 0 && state.sourceAddresses.has(address))
+    registerSourceAccount(state, id)
   return id
 }
 
@@ -387,6 +440,7 @@ export function prepareTransfers(state: TaintState, columns: TransferColumns): P
   const toAccount = new Uint32Array(n)
   const flags = new Uint8Array(n)
   const { txId, from: fromCol, to: toCol, token: tokenCol, kind } = columns
+  const { direct, placeBits, placeCode } = state
   let needsOrder = false
   let lastDexIn = -1
   let maxToken = 0
@@ -402,20 +456,32 @@ export function prepareTransfers(state: TaintState, columns: TransferColumns): P
     const token = tokenCol[i]!
     if (token > maxToken) maxToken = token
     let f = 0
-    // One lookup per side answers "place?" and, for ETH, "which account?"; the functions run
-    // only for addresses not seen yet and for token accounts.
-    let ef = from < state.addressInfo.length ? state.addressInfo[from]! : 0
-    if (ef === 0) ef = addressInfoOf(state, from)
-    const pf = ef < -1 ? -2 - ef : PLACE_NONE
+    // Addresses below `direct`: a bit test says "place?", and an ETH account is the address id
+    // itself, so an ETH row reads no table. Other addresses: one lookup answers both.
+    let pf = PLACE_NONE
+    if (from < direct) {
+      if (((placeBits[from >>> 5]! >>> (from & 31)) & 1) !== 0) pf = placeCode[from]!
+      else fromAccount[i] = token === 0 ? from : accountOf(state, from, token)
+    } else {
+      let ef = from < state.addressInfo.length ? state.addressInfo[from]! : 0
+      if (ef === 0) ef = addressInfoOf(state, from)
+      if (ef < -1) pf = -2 - ef
+      else fromAccount[i] = token === 0 && ef > 0 ? ef - 1 : accountOf(state, from, token)
+    }
     if (pf !== PLACE_NONE) f |= F_FROM_PLACE
-    else fromAccount[i] = token === 0 && ef > 0 ? ef - 1 : accountOf(state, from, token)
     if (kind[i] === KIND_GAS) f |= F_GAS
     else {
-      let et = to < state.addressInfo.length ? state.addressInfo[to]! : 0
-      if (et === 0) et = addressInfoOf(state, to)
-      const pt = et < -1 ? -2 - et : PLACE_NONE
+      let pt = PLACE_NONE
+      if (to < direct) {
+        if (((placeBits[to >>> 5]! >>> (to & 31)) & 1) !== 0) pt = placeCode[to]!
+        else toAccount[i] = token === 0 ? to : accountOf(state, to, token)
+      } else {
+        let et = to < state.addressInfo.length ? state.addressInfo[to]! : 0
+        if (et === 0) et = addressInfoOf(state, to)
+        if (et < -1) pt = -2 - et
+        else toAccount[i] = token === 0 && et > 0 ? et - 1 : accountOf(state, to, token)
+      }
       if (pt !== PLACE_NONE) f |= pt === PLACE_DEX ? F_TO_PLACE | F_TO_DEX : F_TO_PLACE
-      else toAccount[i] = token === 0 && et > 0 ? et - 1 : accountOf(state, to, token)
       if (pt === PLACE_DEX && pf === PLACE_NONE) lastDexIn = i
       if (pf === PLACE_DEX && pt === PLACE_NONE && lastDexIn < 0 && !needsOrder) {
         // A payout seen before any input in this transaction: look ahead for an input.
@@ -746,6 +812,69 @@ function flushDex(state: TaintState): void {
     })
   }
   state.dexCount = 0
+  state.dexTainted = false
+}
+
+/**
+ * Books a payment into a DEX (one entry per paying address per transaction, entries pooled):
+ * the value, and `log` as the evidence parent of the first tainted input.
+ */
+function dexInput(state: TaintState, i: number, columns: TransferColumns, log: number): DexPending {
+  const tx = columns.txId[i]!
+  const from = columns.from[i]!
+  if (state.dexTx !== tx) {
+    flushDex(state)
+    state.dexTx = tx
+  }
+  let p = findDex(state, from)
+  if (!p) {
+    if (state.dexCount === state.dex.length)
+      state.dex.push({
+        from,
+        taint: new Float64Array(state.K),
+        value: 0,
+        token: 0,
+        parent: -1,
+        used: false,
+        block: 0,
+        to: 0,
+      })
+    p = state.dex[state.dexCount++]!
+    p.from = from
+    p.taint.fill(0)
+    p.value = 0
+    p.token = columns.token[i]!
+    p.parent = log
+    p.used = false
+    p.block = columns.block[i]!
+    p.to = columns.to[i]!
+  }
+  p.value += columns.amount[i]!
+  if (p.parent < 0) p.parent = log
+  return p
+}
+
+/**
+ * A place paying an ordinary account: when the place is a DEX with an input in flight in this
+ * transaction, the input it pays out (the recipient's own, else the first not yet paid).
+ */
+function dexPayout(state: TaintState, i: number, columns: TransferColumns): DexPending | undefined {
+  const tx = columns.txId[i]!
+  if (state.dexTx !== tx || placeOfCached(state, columns.from[i]!) !== PLACE_DEX) return undefined
+  let p = findDex(state, columns.to[i]!)
+  // A swap paying someone other than the sender (Uniswap's `to`): convert the input that
+  // nobody has been paid for yet in this transaction.
+  if (p === undefined)
+    for (let e = 0; e < state.dexCount; e++)
+      if (!state.dex[e]!.used) {
+        p = state.dex[e]
+        break
+      }
+  if (p === undefined || !(p.value > 0)) return undefined
+  p.used = true
+  // The ledger entry exists for every converted-into token, tainted or not (as before).
+  ledgerOf(state, columns.token[i]!)
+  return p
 }
 
 function findDex(state: TaintState, from: number): DexPending | undefined {
@@ -799,7 +928,7 @@ export function applyTransfers(
     const v = amount[i]!
     if (!(v > 0)) continue
     const f = flags[i]!
-    if (f === 0 || f === F_GAS || f === F_TO_PLACE) {
+    if (f === 0 || f === F_GAS || f === F_TO_PLACE || f === F_TO_DEX_INPUT) {
       const fa = fromAccount[i]!
       if (((bits[fa >>> 5]! >>> (fa & 31)) & 1) === 0) {
         // Clean sender: the transfer carries no taint; only balances move. A shortfall is a
@@ -814,7 +943,8 @@ export function applyTransfers(
           } else b = v
         }
         balance[fa] = b - v
-        if (f === 0) {
+        if (f === F_TO_DEX_INPUT) dexInput(state, i, columns, -1)
+        else if (f === 0) {
           const ta = toAccount[i]!
           if (!lotsPolicy || ((bits[ta >>> 5]! >>> (ta & 31)) & 1) === 0) {
             balance[ta]! += v
@@ -864,10 +994,11 @@ export function applyTransfers(
         continue
       }
     } else if (f === F_FROM_PLACE) {
-      // From a place (exchange hot wallet, pool) to an ordinary account: clean, unless a DEX
-      // input of this transaction is in flight (then this may be its payout).
+      // From a place (exchange hot wallet, pool) to an ordinary account: clean, unless a
+      // tainted DEX input of this transaction is in flight (then this may be its payout).
       const ta = toAccount[i]!
-      if (state.dexCount === 0 && (!lotsPolicy || ((bits[ta >>> 5]! >>> (ta & 31)) & 1) === 0)) {
+      if (!state.dexTainted && (!lotsPolicy || ((bits[ta >>> 5]! >>> (ta & 31)) & 1) === 0)) {
+        if (state.dexCount > 0) dexPayout(state, i, columns)
         balance[ta]! += v
         continue
       }
@@ -895,18 +1026,9 @@ function slowStep(
   let parent = -1
   c.fill(0)
   if (f & F_FROM_PLACE) {
-    if (!(f & F_TO_PLACE) && !(f & F_GAS) && placeOfCached(state, from) === PLACE_DEX) {
-      let p = findDex(state, to)
-      // A swap paying someone other than the sender (Uniswap's `to`): convert the input that
-      // nobody has been paid for yet in this transaction.
-      if (p === undefined && state.dexTx === tx)
-        for (let e = 0; e < state.dexCount; e++)
-          if (!state.dex[e]!.used) {
-            p = state.dex[e]
-            break
-          }
-      if (p !== undefined && state.dexTx === tx && p.value > 0) {
-        p.used = true
+    if (!(f & F_TO_PLACE) && !(f & F_GAS)) {
+      const p = dexPayout(state, i, columns)
+      if (p !== undefined) {
         parent = p.parent
         const ledger = ledgerOf(state, token)
         for (let h = 0; h < K; h++) {
@@ -948,43 +1070,14 @@ function slowStep(
   let total = 0
   for (let h = 0; h < K; h++) total += c[h]!
   if (f & F_TO_DEX) {
-    if (state.dexTx !== tx) {
-      flushDex(state)
-      state.dexTx = tx
-    }
-    let p = findDex(state, from)
-    const log = total > 0 ? appendLog(state, tx, parent) : -1
-    if (!p) {
-      // Entries are pooled: one per input address per transaction, reused across transactions.
-      if (state.dexCount === state.dex.length)
-        state.dex.push({
-          from,
-          taint: new Float64Array(K),
-          value: 0,
-          token,
-          parent: -1,
-          used: false,
-          block: 0,
-          to,
-        })
-      p = state.dex[state.dexCount++]!
-      p.from = from
-      p.taint.fill(0)
-      p.value = 0
-      p.token = token
-      p.parent = log
-      p.used = false
-      p.block = columns.block[i]!
-      p.to = to
-    }
-    p.value += v
+    const p = dexInput(state, i, columns, total > 0 ? appendLog(state, tx, parent) : -1)
     if (total > 0) {
       const ledger = ledgerOf(state, token)
       for (let h = 0; h < K; h++) {
         p.taint[h]! += c[h]!
         ledger.convertedOut[h]! += c[h]!
       }
-      if (p.parent < 0) p.parent = log
+      state.dexTainted = true
     }
     return
   }
@@ -1067,7 +1160,11 @@ export function accountBalance(state: TaintState, acc: number): number {
 }
 
 /** Result of the conservation check: stolen = held + exited + burned (+ conversions) per token. */
-export type Conservation = { checked: boolean; ok: boolean; maxRelativeError: number }
+export type Conservation = {
+  checked: boolean
+  ok: boolean
+  maxRelativeError: number
+}
 
 /**
  * Checks that taint is conserved per (heist, token): introduced + converted in = held + exited +
