@@ -3,7 +3,7 @@
 // (scripts/services.sh: PostgreSQL + a two-shard ClickHouse 18.16 cluster on 127.0.0.1).
 // For each size, the same generated dataset (`heistguard trace generate`, cryo Parquet) is:
 // 1. imported into DuckDB (embedded default) and into the two-shard ClickHouse cluster
-//    (importFiles: DuckDB validates the files, then rows stream to both shards in parallel);
+//    (importFiles: DuckDB validates the files, then streams CSV to both shards in parallel);
 // 2. parsed records imported straight into ClickHouse (importRecords: the parallel sharded
 //    write path alone, which gives the per-shard write rate);
 // 3. scanned in time order into typed arrays and traced (haircut) on each backend;
@@ -286,7 +286,7 @@ for (const r of results) {
   )
   if (r.recordsS !== undefined)
     lines.push(
-      `| ${r.rows.toLocaleString('en')} | importRecords (parsed rows -> 2 shards in parallel, staged anti-join) | ${r.recordsS.toFixed(1)} s | ${rate(r.recordsRows, r.recordsS)} rows (${rate(r.recordsRows / 2, r.recordsS)} per shard) | ${r.recordsRows.toLocaleString('en')} rows (transfers + transactions + receipts); re-import ${r.reimportS.toFixed(1)} s, ${r.reimportAdded} added |`,
+      `| ${r.rows.toLocaleString('en')} | importRecords (parsed rows, deduped in JS -> 2 shards in parallel; pre-check, then direct or staged) | ${r.recordsS.toFixed(1)} s | ${rate(r.recordsRows, r.recordsS)} rows (${rate(r.recordsRows / 2, r.recordsS)} per shard) | ${r.recordsRows.toLocaleString('en')} rows (transfers + transactions + receipts); re-import ${r.reimportS.toFixed(1)} s, ${r.reimportAdded} added |`,
     )
   lines.push(
     `| ${r.chRows.toLocaleString('en')} | frontier scan (20 block windows) | ${r.frontier.s.toFixed(2)} s | - | ${r.frontier.seeds} seeds, read ${r.frontier.read.toLocaleString('en')} rows (${((100 * r.frontier.read) / r.chRows).toFixed(2)}% of the table), ${r.frontier.moved.toLocaleString('en')} taint-moving transfers, ${r.frontier.frontier.toLocaleString('en')} addresses reached; shard rows ${r.perShard.join(' / ')} |`,
