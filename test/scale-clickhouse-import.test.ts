@@ -6,13 +6,16 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DuckDBInstance } from '@duckdb/node-api'
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import {
   type ClickHouseShard,
   openClickHouseShard,
 } from '../src/store/clickhouse/clickhouseShard.js'
-import { copyDuckDbToShards } from '../src/store/clickhouse/copyDuckDbToShards.js'
+import { copyDuckDbToShards, duckDbShardExpr } from '../src/store/clickhouse/copyDuckDbToShards.js'
 import { createClickHouseTransferStore } from '../src/store/clickhouse/createClickHouseTransferStore.js'
+import { shardOf } from '../src/store/clickhouse/parseClickHouseUrl.js'
 import { createDuckDbTransferStore } from '../src/store/duckdb/createDuckDbTransferStore.js'
 import type { ImportBatch, TransferStore } from '../src/store/TransferStore.js'
 import { servicesEnv } from './services.js'
@@ -155,5 +158,36 @@ describe('copyDuckDbToShards', () => {
     for (const blk of memoBlocks) expect(memos.get(hashOf(blk))).toBe(MEMOS[blk % MEMOS.length])
     const [tx] = await store.findTransactions([hashOf(1005)])
     expect(tx).toMatchObject({ block: 1005, value: 10n ** 18n + 1005n, gasUsed: 21_000n })
+  })
+})
+
+describe('duckDbShardExpr', () => {
+  test('DuckDB routes every hash to the shard shardOf names (any hash, 1-16 shards)', async () => {
+    const instance = await DuckDBInstance.create(':memory:')
+    const conn = await instance.connect()
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(fc.uint8Array({ minLength: 32, maxLength: 32 }), {
+            minLength: 1,
+            maxLength: 50,
+          }),
+          fc.integer({ min: 1, max: 16 }),
+          async (hashes, shards) => {
+            const hex = hashes.map((h) => `0x${Buffer.from(h).toString('hex')}`)
+            const values = hex.map((h) => `('${h}')`).join(',')
+            const reader = await conn.runAndReadAll(
+              `SELECT tx_hash, ${duckDbShardExpr(shards)} FROM (VALUES ${values}) t(tx_hash)`,
+            )
+            for (const [hash, shard] of reader.getRows())
+              expect(Number(shard)).toBe(shardOf(String(hash), shards))
+          },
+        ),
+        { numRuns: 100 },
+      )
+    } finally {
+      conn.closeSync()
+      instance.closeSync()
+    }
   })
 })
