@@ -5,16 +5,18 @@ import { KIND_GAS, type TransferColumns } from './TransferColumns.js'
 /**
  * The taint engine: pure functions over time-ordered transfers in typed arrays.
  *
- * State is per account = (address id, token id), struct of arrays: `balance[account]`,
- * `taint[account * K + heist]` (one float64 per heist, a vector: haircut/TIHO amounts, poison
- * 1 once poisoned) and a flag byte per account. FIFO/LIFO keep lots, but only for accounts that
- * ever held taint: a clean account's lots are a single clean lot equal to its balance, so they
- * are materialized from the balance on the first tainted credit. Float64 is used rather than
+ * State is per account = (address id, token id): `balance[account]` (dense, all the clean
+ * majority of transfers touches), a tainted bit per account, and a row of K + 2 float64s per
+ * account: the taint per heist (a vector: haircut/TIHO amounts, poison 1 once poisoned) and the
+ * account's evidence (largest taint-carrying inflow and its log entry), so a tainted transfer
+ * reads one cache line per side. FIFO/LIFO keep lots, but only for accounts that ever held
+ * taint: a clean account's lots are a single clean lot equal to its balance, so they are
+ * materialized from the balance on the first tainted credit. Float64 is used rather than
  * exact rationals because haircut splits every amount at every hop: exact fractions grow without
  * bound (the reference implementation shows it), while float64 keeps a relative error below
  * 1e-12 after millions of hops, which no report distinguishes, and runs at memory speed.
  *
- * Speed comes from the flag byte: a transfer whose sender never held taint (the vast majority
+ * Speed comes from the tainted bit: a transfer whose sender never held taint (the vast majority
  * in real data) carries none, so it only moves balance: no per-heist loop, no evidence work.
  * Evidence is a parent-pointer log written only when a transfer becomes the recipient's largest
  * taint-carrying inflow so far (or exits), and paths are walked afterwards.
@@ -105,7 +107,12 @@ export type TaintState = {
   sourceAddresses: Set<number>
   /** Balance per account as the data shows it (plus clean top-ups). */
   balance: Float64Array
-  /** `taint[acc * K + h]`: taint of heist h (haircut/tiho: amounts; poison: 1 once poisoned). */
+  /**
+   * One row of S = K + 2 float64s per account, so that a tainted transfer reads one cache line
+   * per side: `taint[acc * S + h]` the taint of heist h (haircut/tiho: amounts; poison: 1 once
+   * poisoned), `taint[acc * S + K]` the largest taint-carrying inflow so far (evidence) and
+   * `taint[acc * S + K + 1]` its evidence log entry + 1 (0 = none).
+   */
   taint: Float64Array
   /**
    * One bit per account (`acc >>> 5`, bit `acc & 31`): set once the account may hold taint (it
@@ -115,9 +122,6 @@ export type TaintState = {
   taintedBits: Int32Array
   /** fifo/lifo only: lots of accounts that have held taint (undefined = one clean lot). */
   lots: (Lots | undefined)[]
-  /** Evidence: per account, the log entry of the incoming transfer that carried most taint. */
-  bestIn: Int32Array
-  bestAmount: Float64Array
   /** Evidence log: one entry per best-so-far inflow or exit: its tx id and the parent entry. */
   logTx: Uint32Array
   logParent: Int32Array
@@ -225,11 +229,9 @@ export function createTaintState(setup: TaintSetup, capacity = 1024): TaintState
     accountsOfAddress: new Map(),
     sourceAddresses: new Set(setup.sources.map((x) => x.address)),
     balance: new Float64Array(cap),
-    taint: new Float64Array(cap * K),
+    taint: new Float64Array(cap * (K + 2)),
     taintedBits: new Int32Array((cap >>> 5) + 1),
     lots: [],
-    bestIn: new Int32Array(cap).fill(-1),
-    bestAmount: new Float64Array(cap),
     logTx: new Uint32Array(1024),
     logParent: new Int32Array(1024),
     logLength: 0,
@@ -288,10 +290,8 @@ function growAccounts(state: TaintState, needed: number): void {
   state.accountAddress = grown(state.accountAddress, cap)
   state.accountToken = grown(state.accountToken, cap)
   state.balance = grown(state.balance, cap)
-  state.taint = grown(state.taint, cap * state.K)
+  state.taint = grown(state.taint, cap * (state.K + 2))
   state.taintedBits = grown(state.taintedBits, (cap >>> 5) + 1)
-  state.bestIn = grown(state.bestIn, cap, -1)
-  state.bestAmount = grown(state.bestAmount, cap)
 }
 
 /** Grows the per-address table to hold `address`. */
@@ -408,6 +408,7 @@ export function seedAccount(
 ): number {
   const acc = accountOf(state, address, token)
   const K = state.K
+  const S = K + 2
   const ledger = ledgerOf(state, token)
   const lots = isLots(state.policy) ? lotsOf(state, acc) : undefined
   state.balance[acc]! += balance
@@ -417,9 +418,9 @@ export function seedAccount(
     if (!(x > 0)) continue
     tainted += x
     ledger.introduced[h]! += x
-    if (state.policy === 'poison') state.taint[acc * K + h] = 1
+    if (state.policy === 'poison') state.taint[acc * S + h] = 1
     else if (lots) pushLot(lots, h, x)
-    else state.taint[acc * K + h]! += x
+    else state.taint[acc * S + h]! += x
   }
   if (lots && balance - tainted > 0) pushLot(lots, -1, balance - tainted)
   if (tainted > 0) markTainted(state, acc)
@@ -584,6 +585,7 @@ function applyDueSources(state: TaintState, block: number): void {
 
 function taintWholeBalance(state: TaintState, acc: number, h: number): void {
   const K = state.K
+  const S = K + 2
   const ledger = ledgerOf(state, state.accountToken[acc]!)
   const b = state.balance[acc]!
   if (b <= 0) return
@@ -596,13 +598,13 @@ function taintWholeBalance(state: TaintState, acc: number, h: number): void {
         ledger.introduced[h]! += lots.amounts[j]!
       }
   } else if (state.policy === 'poison') {
-    if (state.taint[acc * K + h] === 0) ledger.introduced[h]! += b
-    state.taint[acc * K + h] = 1
+    if (state.taint[acc * S + h] === 0) ledger.introduced[h]! += b
+    state.taint[acc * S + h] = 1
   } else {
     let t = 0
-    for (let k = 0; k < K; k++) t += state.taint[acc * K + k]!
+    for (let k = 0; k < K; k++) t += state.taint[acc * S + k]!
     if (b > t) {
-      state.taint[acc * K + h]! += b - t
+      state.taint[acc * S + h]! += b - t
       ledger.introduced[h]! += b - t
     }
   }
@@ -617,6 +619,7 @@ function topUp(state: TaintState, acc: number, missing: number): void {
   const sourceHeist =
     state.activeSource.size > 0 ? state.activeSource.get(state.accountAddress[acc]!) : undefined
   const K = state.K
+  const S = K + 2
   let tainted = false
   if (isLots(state.policy)) {
     const lots = state.lots[acc]
@@ -634,14 +637,14 @@ function topUp(state: TaintState, acc: number, missing: number): void {
       }
     }
   } else {
-    for (let k = 0; k < K; k++) if (state.taint[acc * K + k]! > 0) tainted = true
+    for (let k = 0; k < K; k++) if (state.taint[acc * S + k]! > 0) tainted = true
   }
   state.balance[acc]! += missing
   if (sourceHeist !== undefined) {
     ledgerOf(state, token).introduced[sourceHeist]! += missing
     markTainted(state, acc)
-    if (state.policy === 'poison') state.taint[acc * K + sourceHeist] = 1
-    else if (!isLots(state.policy)) state.taint[acc * K + sourceHeist]! += missing
+    if (state.policy === 'poison') state.taint[acc * S + sourceHeist] = 1
+    else if (!isLots(state.policy)) state.taint[acc * S + sourceHeist]! += missing
     return
   }
   const t = state.topUps
@@ -661,6 +664,7 @@ function topUp(state: TaintState, acc: number, missing: number): void {
 /** Removes v from a tracked account; writes the taint it carries into `c`. */
 function debit(state: TaintState, acc: number, v: number, c: Float64Array): void {
   const K = state.K
+  const S = K + 2
   const balance = state.balance
   let b = balance[acc]!
   if (b < v) {
@@ -669,7 +673,7 @@ function debit(state: TaintState, acc: number, v: number, c: Float64Array): void
     b = balance[acc]!
   }
   const taint = state.taint
-  const base = acc * K
+  const base = acc * S
   switch (state.policy) {
     case 'haircut': {
       const r = b > 0 ? v / b : 0
@@ -743,7 +747,8 @@ function takeLots(lots: Lots, v: number, fifo: boolean, c: Float64Array): void {
 /** Adds v carrying taint `c` (of which `total` is tainted) to a tracked account. */
 function credit(state: TaintState, acc: number, v: number, c: Float64Array, total: number): void {
   const K = state.K
-  const base = acc * K
+  const S = K + 2
+  const base = acc * S
   switch (state.policy) {
     case 'haircut':
     case 'tiho':
@@ -911,8 +916,7 @@ export function applyTransfers(
   const balance = state.balance
   const taint = state.taint
   const bits = state.taintedBits
-  const bestIn = state.bestIn
-  const bestAmount = state.bestAmount
+  const S = K + 2
   const topUps = state.topUps
   const topUpByToken = topUps.byToken
   let topUpCount = 0
@@ -966,8 +970,8 @@ export function applyTransfers(
           b = balance[fa]!
         }
         const r = v / b
-        const fb = fa * K
-        const tb = ta * K
+        const fb = fa * S
+        const tb = ta * S
         let total = 0
         let moved = false
         for (let h = 0; h < K; h++) {
@@ -986,9 +990,9 @@ export function applyTransfers(
         // must always mean all-zero taint.
         if (moved) {
           bits[ta >>> 5]! |= 1 << (ta & 31)
-          if (total > bestAmount[ta]!) {
-            bestAmount[ta] = total
-            bestIn[ta] = appendLog(state, txId[i]!, bestIn[fa]!)
+          if (total > taint[tb + K]!) {
+            taint[tb + K] = total
+            taint[tb + K + 1] = appendLog(state, txId[i]!, taint[fb + K + 1]! - 1) + 1
           }
         }
         continue
@@ -1042,7 +1046,7 @@ function slowStep(
   } else {
     const fa = prepared.fromAccount[i]!
     debit(state, fa, v, c)
-    parent = state.bestIn[fa]!
+    parent = state.taint[fa * (K + 2) + K + 1]! - 1
   }
   if (f & F_GAS) {
     let total = 0
@@ -1101,9 +1105,10 @@ function slowStep(
   const ta = prepared.toAccount[i]!
   credit(state, ta, v, c, total)
   // Evidence: only an inflow that beats the recipient's best so far can ever be on a path.
-  if (total > state.bestAmount[ta]!) {
-    state.bestAmount[ta] = total
-    state.bestIn[ta] = appendLog(state, tx, parent)
+  const row = ta * (K + 2)
+  if (total > state.taint[row + K]!) {
+    state.taint[row + K] = total
+    state.taint[row + K + 1] = appendLog(state, tx, parent) + 1
   }
 }
 
@@ -1135,6 +1140,7 @@ export function mayHoldTaint(state: TaintState, acc: number): boolean {
  */
 export function accountTaint(state: TaintState, acc: number): Float64Array {
   const K = state.K
+  const S = K + 2
   const out = new Float64Array(K)
   if (!mayHoldTaint(state, acc)) return out
   if (isLots(state.policy)) {
@@ -1144,8 +1150,8 @@ export function accountTaint(state: TaintState, acc: number): Float64Array {
         if (lots.labels[j]! >= 0) out[lots.labels[j]!]! += lots.amounts[j]!
   } else if (state.policy === 'poison') {
     for (let h = 0; h < K; h++)
-      out[h] = state.taint[acc * K + h]! > 0 ? Math.max(0, state.balance[acc]!) : 0
-  } else for (let h = 0; h < K; h++) out[h] = state.taint[acc * K + h]!
+      out[h] = state.taint[acc * S + h]! > 0 ? Math.max(0, state.balance[acc]!) : 0
+  } else for (let h = 0; h < K; h++) out[h] = state.taint[acc * S + h]!
   return out
 }
 
@@ -1236,7 +1242,7 @@ function walkEvidence(state: TaintState, log: number, maxHops: number): number[]
  * const txIds = evidencePath(state, accountId)
  */
 export function evidencePath(state: TaintState, acc: number, maxHops = 256): number[] {
-  return walkEvidence(state, state.bestIn[acc]!, maxHops)
+  return walkEvidence(state, state.taint[acc * (state.K + 2) + state.K + 1]! - 1, maxHops)
 }
 
 /**
