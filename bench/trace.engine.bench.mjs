@@ -339,6 +339,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
   const log = (m) =>
     process.stderr.write(`[bench ${(performance.now() / 1000).toFixed(1)}s] ${m}\n`)
   mkdirSync(join(process.cwd(), 'node_modules/.cache/heistguard-bench'), { recursive: true })
+  const loadStart = loadavg()
   const lib = await buildEngineLib(process.cwd(), 'trace-engine')
   const baselineRef = process.env.BENCH_BASELINE_REF
   const baseline = baselineRef ? await buildBaselineLib(baselineRef) : undefined
@@ -350,8 +351,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
     baselineRef,
     log,
   })
-  const header = `## trace engine (issue 5) — ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown'}, Node ${process.version}, load average ${loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ')}\n`
+  const load = (l) => l.map((x) => x.toFixed(2)).join(' ')
+  const header = `## trace engine (issue 5) — ${new Date().toISOString().slice(0, 16)}Z, ${cpus().length} cores, ${cpus()[0]?.model ?? 'unknown'}, Node ${process.version}, load average at start ${load(loadStart)}, at end ${load(loadavg())}\n`
   process.stdout.write(`${header}\n${lines.join('\n')}\n`)
 }
