@@ -2,6 +2,7 @@ import pg from 'pg'
 import { BaseError } from '../core/BaseError.js'
 import { parsePostgresUrl } from '../store/postgres/parsePostgresUrl.js'
 import { redactPostgresUrl } from '../store/postgres/redactPostgresUrl.js'
+import { runPostgresMigrations } from '../store/postgres/runPostgresMigrations.js'
 import type { AlertAck, ServerStore, StoredToken } from './ServerStore.js'
 
 /**
@@ -51,7 +52,12 @@ export async function openPostgresServerStore(
   // An idle client losing its connection emits 'error' on the pool; unhandled it would crash.
   pool.on('error', () => {})
   try {
-    await migrate(pool, schema)
+    await runPostgresMigrations(pool, {
+      schema,
+      table: 'server_migrations',
+      lock: 'heistguard-server-migrate',
+      migrations: postgresServerMigrations,
+    })
   } catch (error) {
     await pool.end().catch(() => {})
     if (error instanceof BaseError) throw error
@@ -124,36 +130,5 @@ export async function openPostgresServerStore(
       closed = true
       await pool.end()
     },
-  }
-}
-
-async function migrate(pool: pg.Pool, schema: string | null): Promise<void> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
-    // Several replicas may start together: one runs the migrations, the others wait here.
-    await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-      `heistguard-server-migrate:${schema ?? ''}`,
-    ])
-    if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS server_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
-    )
-    const { rows } = await client.query('SELECT version FROM server_migrations')
-    const applied = new Set(rows.map((row) => Number(row.version)))
-    for (const migration of postgresServerMigrations) {
-      if (applied.has(migration.version)) continue
-      await client.query(migration.sql)
-      await client.query('INSERT INTO server_migrations (version, applied_at) VALUES ($1, $2)', [
-        migration.version,
-        Date.now(),
-      ])
-    }
-    await client.query('COMMIT')
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw error
-  } finally {
-    client.release()
   }
 }

@@ -15,6 +15,7 @@ import { alertFromRow, outboxEntryFromRow } from '../stateRows.js'
 import { parsePostgresUrl } from './parsePostgresUrl.js'
 import { postgresMigrations } from './postgresMigrations.js'
 import { redactPostgresUrl } from './redactPostgresUrl.js'
+import { runPostgresMigrations } from './runPostgresMigrations.js'
 
 type Row = Record<string, unknown>
 type Queryable = { query: (sql: string, params?: unknown[]) => Promise<{ rows: Row[] }> }
@@ -50,7 +51,12 @@ export async function openPostgresStateStore(
   // that would crash the process. The next query gets a fresh connection.
   pool.on('error', () => {})
   try {
-    await migrate(pool, schema)
+    await runPostgresMigrations(pool, {
+      schema,
+      table: 'migrations',
+      lock: 'heistguard-migrate',
+      migrations: postgresMigrations,
+    })
   } catch (error) {
     await pool.end().catch(() => {})
     if (error instanceof BaseError) throw error
@@ -374,37 +380,6 @@ function whereClause() {
       parts.push(`${condition} $${params.length}`)
     },
     sql: (): string => (parts.length ? `WHERE ${parts.join(' AND ')}` : ''),
-  }
-}
-
-async function migrate(pool: pg.Pool, schema: string | null): Promise<void> {
-  const client = await pool.connect()
-  try {
-    await client.query('BEGIN')
-    // Several watchers may start together: one runs the migrations, the others wait here.
-    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-      `heistguard-migrate:${schema ?? ''}`,
-    ])
-    if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
-    await client.query(
-      'CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)',
-    )
-    const { rows } = await client.query('SELECT version FROM migrations')
-    const applied = new Set(rows.map((row) => Number(row.version)))
-    for (const migration of postgresMigrations) {
-      if (applied.has(migration.version)) continue
-      await client.query(migration.sql)
-      await client.query('INSERT INTO migrations (version, applied_at) VALUES ($1, $2)', [
-        migration.version,
-        Date.now(),
-      ])
-    }
-    await client.query('COMMIT')
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {})
-    throw error
-  } finally {
-    client.release()
   }
 }
 
