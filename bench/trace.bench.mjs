@@ -182,7 +182,7 @@ for (const n of SIDE_SIZES) {
   )
   const t2 = performance.now()
   let ours = 0
-  for (let a = 0; a < state.accountCount; a++) if (lib.accountTaint(state, a)[0] > 0) ours++
+  for (let a = 0; a < state.accountCount; a++) if (lib.mayHoldTaint(state, a)) ours++
   await store.close()
   // DuckDB recursive SQL (earliest infection per (address, token), USING KEY keeps one row each)
   const inst = await DuckDBInstance.create(db)
