@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { type Fault, type FaultProxy, startFaultProxy } from '../src/chain/faultProxy.js'
 import type { Address, Hex } from '../src/core/hex.js'
+import { mulberry32 } from '../src/core/mulberry32.js'
 import { deploySafe } from '../src/devnet/deploySafe.js'
 import { installSafeContracts } from '../src/devnet/installSafeContracts.js'
 import { type Devnet, startDevnet } from '../src/devnet/startDevnet.js'
@@ -14,18 +15,6 @@ import { alertId } from '../src/watch/alertId.js'
 import { parseWatchConfig } from '../src/watch/config.js'
 import { runWatch } from '../src/watch/runWatch.js'
 import { type AlertReceiver, startAlertReceiver } from '../src/watch/startAlertReceiver.js'
-
-// Deterministic randomness so a failure reproduces (mulberry32).
-function seeded(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const FAULTS: Array<[Fault, number]> = [
   ['timeout', 0.01],
@@ -67,7 +56,7 @@ describe('watch against a faulty RPC and reorgs of depth 1..64', () => {
     ).address.toLowerCase() as Address
     watchedEoa = devnet.accounts[1]!.address.toLowerCase() as Address
     startBlock = Number(await devnet.request('eth_blockNumber', [])) + 1
-    const random = seeded(42)
+    const random = mulberry32(42)
     proxies = [
       await startFaultProxy(devnet.url, faultPolicy(random)),
       await startFaultProxy(devnet.url, faultPolicy(random)),
@@ -77,7 +66,7 @@ describe('watch against a faulty RPC and reorgs of depth 1..64', () => {
       delayMs: 2,
       failRate: 0.1,
       dropAfterRecordRate: 0.1,
-      random: seeded(7),
+      random: mulberry32(7),
     })
     store = openSqliteStateStore(join(mkdtempSync(join(tmpdir(), 'hg-watch-')), 'watch.db'))
   })

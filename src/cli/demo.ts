@@ -1,7 +1,6 @@
-import { existsSync, mkdtempSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { join } from 'node:path'
 import { InputError } from '../core/BaseError.js'
 import type { Alert } from '../store/StateStore.js'
 import type { CliContext } from './context.js'
@@ -278,13 +277,17 @@ export async function run(ctx: CliContext): Promise<number> {
     }
     if (values['no-serve']) return 0
 
-    const [{ startServer }, { openSqliteServerStore }, { createVerifier }, { loadWebAssets }] =
-      await Promise.all([
-        import('../server/startServer.js'),
-        import('../server/openSqliteServerStore.js'),
-        import('../server/createVerifier.js'),
-        import('../server/webAssets.js'),
-      ])
+    const [
+      { startServer },
+      { openSqliteServerStore },
+      { createVerifier },
+      { findWebDir, loadWebAssets },
+    ] = await Promise.all([
+      import('../server/startServer.js'),
+      import('../server/openSqliteServerStore.js'),
+      import('../server/createVerifier.js'),
+      import('../server/webAssets.js'),
+    ])
     await state.putCase(
       'bybit',
       JSON.parse(
@@ -366,15 +369,4 @@ function tokenName(token: string, tokens: Record<string, string>): string {
   if (token === 'ETH') return 'ETH'
   const found = Object.entries(tokens).find(([, address]) => address.toLowerCase() === token)
   return found ? found[0] : token
-}
-
-/** web/dist of this installation, if the UI was built (`npm run build:web`). */
-function findWebDir(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'web', 'dist')
-    if (existsSync(join(candidate, 'index.html'))) return candidate
-    dir = dirname(dir)
-  }
-  return null
 }

@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { dirname, isAbsolute, join, resolve } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { isAbsolute, resolve } from 'node:path'
 import { InputError } from '../core/BaseError.js'
 import type { ExposureIndex } from '../screen/Exposure.js'
 import { readExposureIndex } from '../screen/readExposureIndex.js'
@@ -11,7 +9,7 @@ import { createVerifier } from '../server/createVerifier.js'
 import { openServerStore } from '../server/openServerStore.js'
 import { startServer } from '../server/startServer.js'
 import { transfersFromBlock } from '../server/transfersFromBlock.js'
-import { loadWebAssets } from '../server/webAssets.js'
+import { findWebDir, loadWebAssets } from '../server/webAssets.js'
 import { openStateStore } from '../store/openStateStore.js'
 import { openTransferStore } from '../store/openTransferStore.js'
 import type { TransferStore } from '../store/TransferStore.js'
@@ -121,7 +119,7 @@ export async function run(ctx: CliContext): Promise<number> {
     labels: { sanctioned },
     ...(simulateRpcUrl ? { simulateRpcUrl } : {}),
   })
-  const webDir = values.web ? abs(ctx, values.web) : defaultWebDir()
+  const webDir = values.web ? abs(ctx, values.web) : findWebDir()
   const web = webDir ? loadWebAssets(webDir) : null
   if (values.web && !web)
     throw new InputError('no index.html there (run npm run build:web)', {
@@ -256,15 +254,4 @@ function abs(ctx: Pick<CliContext, 'cwd'>, path: string): string {
 /** The state store URL (file path, sqlite: or postgres://); relative paths resolve against cwd. */
 function stateUrl(ctx: CliContext, flag: string | undefined): string {
   return flag ?? ctx.env.HEISTGUARD_STATE_URL ?? ctx.env.HEISTGUARD_STATE ?? 'heistguard.db'
-}
-
-/** web/dist next to this installation: found by walking up from the running module (src or dist). */
-function defaultWebDir(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url))
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'web', 'dist')
-    if (existsSync(join(candidate, 'index.html'))) return candidate
-    dir = dirname(dir)
-  }
-  return null
 }

@@ -14,18 +14,7 @@ export function encodeExecTransaction(tx: SafeTx, signatures: Hex): Hex {
   return encodeFunctionData({
     abi: safeAbi,
     functionName: 'execTransaction',
-    args: [
-      tx.to,
-      tx.value,
-      tx.data,
-      tx.operation,
-      tx.safeTxGas,
-      tx.baseGas,
-      tx.gasPrice,
-      tx.gasToken,
-      tx.refundReceiver,
-      signatures,
-    ],
+    args: [...safeTxCallFields(tx), signatures],
   })
 }
 
@@ -39,17 +28,21 @@ export function encodeGetTransactionHash(tx: SafeTx): Hex {
   return encodeFunctionData({
     abi: safeAbi,
     functionName: 'getTransactionHash',
-    args: [
-      tx.to,
-      tx.value,
-      tx.data,
-      tx.operation,
-      tx.safeTxGas,
-      tx.baseGas,
-      tx.gasPrice,
-      tx.gasToken,
-      tx.refundReceiver,
-      tx.nonce,
-    ],
+    args: [...safeTxCallFields(tx), tx.nonce],
   })
+}
+
+/** The SafeTx fields both calls take first, in the contract's order. */
+function safeTxCallFields(tx: SafeTx) {
+  return [
+    tx.to,
+    tx.value,
+    tx.data,
+    tx.operation,
+    tx.safeTxGas,
+    tx.baseGas,
+    tx.gasPrice,
+    tx.gasToken,
+    tx.refundReceiver,
+  ] as const
 }

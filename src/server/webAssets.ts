@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 /** The built UI held in memory: small (a few hundred kB), and immune to files changing under us. */
 export type WebAssets = { files: Map<string, { body: Uint8Array; type: string }> }
@@ -40,6 +41,23 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
   "object-src 'none'",
 ].join('; ')
+
+/**
+ * web/dist of this installation, if the UI was built (`npm run build:web`): found by walking up
+ * from the running module, which is src/… in tests and dist/ in the bundle.
+ *
+ * @example
+ * const dir = findWebDir() // '/opt/heistguard/web/dist' or null
+ */
+export function findWebDir(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, 'web', 'dist')
+    if (existsSync(join(candidate, 'index.html'))) return candidate
+    dir = dirname(dir)
+  }
+  return null
+}
 
 /**
  * Reads every file under `dir` (web/dist). Returns null when the UI was not built.

@@ -1,4 +1,5 @@
 import { type AbiParameter, decodeFunctionData, encodeFunctionData, getAddress } from 'viem'
+import { errorFirstLine } from '../core/errorFirstLine.js'
 import type { Address, Hex } from '../core/hex.js'
 import { decodeMultiSend } from './decodeMultiSend.js'
 import {
@@ -96,7 +97,7 @@ function decodeKnown(decoded: DecodedCall, entry: RegistryEntry, options: Decode
     values = (decodeFunctionData({ abi: [entry.abiItem], data: decoded.data }).args ??
       []) as readonly unknown[]
   } catch (error) {
-    decoded.error = `arguments do not decode as ${entry.signature}: ${firstLine(error)}`
+    decoded.error = `arguments do not decode as ${entry.signature}: ${errorFirstLine(error)}`
     return
   }
   fn.args = entry.abiItem.inputs.map((input: AbiParameter, index) => ({
@@ -136,14 +137,6 @@ function decodeKnown(decoded: DecodedCall, entry: RegistryEntry, options: Decode
       ]),
     ]
   }
-}
-
-function firstLine(error: unknown): string {
-  const message =
-    error instanceof Error
-      ? ((error as { shortMessage?: string }).shortMessage ?? error.message)
-      : String(error)
-  return message.split('\n')[0] ?? ''
 }
 
 /** Named arguments of a decoded call, for the rules and summaries. */

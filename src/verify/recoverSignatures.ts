@@ -1,3 +1,4 @@
+import { errorFirstLine } from '../core/errorFirstLine.js'
 import { hashSafeTx } from '../safe/hashSafeTx.js'
 import { parseSignatures } from '../safe/parseSignatures.js'
 import type { VerifyInput } from './verifySafeTransaction.js'
@@ -19,7 +20,7 @@ export async function recoverSignatures(input: VerifyInput): Promise<VerifyInput
     try {
       out.recovered = await parseSignatures(input.signatures, safeTxHash)
     } catch (error) {
-      out.recovered = { error: firstLine(error) }
+      out.recovered = { error: errorFirstLine(error) }
     }
   }
   if (input.confirmations)
@@ -32,17 +33,9 @@ export async function recoverSignatures(input: VerifyInput): Promise<VerifyInput
           if (!parsed) return { ...confirmation, error: 'empty signature' }
           return { ...confirmation, signer: parsed.signer, type: parsed.type }
         } catch (error) {
-          return { ...confirmation, signer: null, error: firstLine(error) }
+          return { ...confirmation, signer: null, error: errorFirstLine(error) }
         }
       }),
     )
   return out
-}
-
-function firstLine(error: unknown): string {
-  const message =
-    error instanceof Error
-      ? ((error as { shortMessage?: string }).shortMessage ?? error.message)
-      : String(error)
-  return message.split('\n')[0] ?? ''
 }

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path'
 import { LineCounter, parseDocument } from 'yaml'
 import { z } from 'zod'
 import { InputError } from '../core/BaseError.js'
+import { SAFE_VERSIONS } from '../safe/safeVersionFeatures.js'
 import { DETECTOR_NAMES, type DetectorName } from './WatchState.js'
 
 const address = z
@@ -11,19 +12,7 @@ const address = z
   .transform((s) => s.toLowerCase())
 const hex = z.string().regex(/^0x([0-9a-fA-F]{2})*$/, 'expected 0x-prefixed hex')
 const severity = z.enum(['info', 'low', 'medium', 'high', 'critical'])
-const safeVersion = z.enum([
-  '0.1.0',
-  '1.0.0',
-  '1.1.0',
-  '1.1.1',
-  '1.2.0',
-  '1.3.0',
-  '1.3.0+L2',
-  '1.4.1',
-  '1.4.1+L2',
-  '1.5.0',
-  '1.5.0+L2',
-])
+const safeVersion = z.enum(SAFE_VERSIONS)
 const amount = z
   .union([
     z.string().regex(/^[0-9]+$/, 'expected a decimal integer (wei / token units)'),

@@ -9,6 +9,7 @@ import {
   zeroAddress,
 } from 'viem'
 import type { Address, Hex } from '../../core/hex.js'
+import { mulberry32 } from '../../core/mulberry32.js'
 import { multiSendAbi, safeAbi } from '../../safe/abi.js'
 import type { SafeTx } from '../../safe/types.js'
 import { deploySafe } from '../deploySafe.js'
@@ -50,18 +51,6 @@ const tokenAbi = parseAbi([
   'function transfer(address to, uint256 amount) returns (bool)',
 ])
 
-/** mulberry32, the same tiny seeded PRNG as the laundering scenario. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 /** MultiSend's packed encoding: operation (uint8), to, value, data length, data, per call. */
 function encodeMultiSend(calls: { to: Address; value: bigint; data: Hex }[]): Hex {
   const packed = concat(
@@ -91,7 +80,7 @@ export async function runBenignMonth(
   parameters: { seed: number; days?: number },
 ): Promise<BenignMonth> {
   if (!devnet.addresses['safe-1.4.1/singleton']) await installSafeContracts(devnet)
-  const random = prng(parameters.seed)
+  const random = mulberry32(parameters.seed)
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1))
   const owners = Array.from({ length: 6 }, (_, i) => scenarioKey(`benign/owner/${i}`))
   const active = owners.slice(0, 5)

@@ -11,6 +11,7 @@ import {
 } from 'viem'
 import { BaseError } from '../../core/BaseError.js'
 import type { Address, Hex } from '../../core/hex.js'
+import { mulberry32 } from '../../core/mulberry32.js'
 import { deployUniswapV2 } from '../deployUniswapV2.js'
 import { devnetContract } from '../devnetContract.js'
 import { sendAs } from '../execSafeTransaction.js'
@@ -149,18 +150,6 @@ export type BybitGroundTruth = {
   addresses: Record<string, Address>
 }
 
-/** mulberry32: a tiny seeded PRNG, enough to make scenarios reproducible. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const BECH32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l'
 const erc20Abi = parseAbi([
   'function approve(address spender, uint256 amount) returns (bool)',
@@ -195,7 +184,7 @@ export async function launderBybit(
   devnet: Devnet,
   parameters: LaunderBybitParameters,
 ): Promise<BybitGroundTruth> {
-  const random = prng(parameters.seed)
+  const random = mulberry32(parameters.seed)
   const between = (min: number, max: number) => min + Math.floor(random() * (max - min + 1))
   const transfers: GroundTruthTransfer[] = []
   const bridgeExits: BybitGroundTruth['exits']['bridge'] = []

@@ -1,6 +1,7 @@
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import { decodeAbiParameters, keccak256, toHex } from 'viem'
 import { InputError } from '../../core/BaseError.js'
+import { errorFirstLine } from '../../core/errorFirstLine.js'
 import { allocateTransferColumns, type TransferColumns } from '../../trace/TransferColumns.js'
 import type {
   ImportBatch,
@@ -67,7 +68,7 @@ export async function createDuckDbTransferStore(
   try {
     instance = await DuckDBInstance.create(path, config)
   } catch (error) {
-    throw new InputError(`cannot open the transfer store: ${firstLine(error)}`, {
+    throw new InputError(`cannot open the transfer store: ${errorFirstLine(error)}`, {
       code: 'STORE_OPEN',
       field: path,
       cause: error,
@@ -246,10 +247,6 @@ async function inTransaction<T>(conn: DuckDBConnection, fn: () => Promise<T>): P
 
 function sqlString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`
-}
-
-function firstLine(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? ''
 }
 
 /** Moves staged rows into the store, skipping rows whose dedupe key is already present. */
