@@ -99,6 +99,21 @@ export type TaintState = {
    */
   tokenTable: Int32Array
   tokenTableUsed: number
+  /**
+   * Per token id, for busy tokens: account id + 1 by address id (addresses below `direct`; 0 =
+   * no account yet), replacing the hash probe (a cache miss in a table of tens of MB) by one read
+   * of a table of 4 bytes per address. A token gets one after {@link DENSE_AFTER} hash lookups
+   * (then the table costs at most a few bytes per lookup so far), within {@link DENSE_BUDGET}.
+   */
+  tokenDense: (Int32Array | undefined)[]
+  /** Hash lookups per token id so far (promotion to `tokenDense`). */
+  tokenLookups: Uint32Array
+  /** Entries allocated in `tokenDense` so far. */
+  tokenDenseEntries: number
+  /** Where prepare's cache-warming reads go (so the compiler keeps them). */
+  touched: number
+  /** Reused per-slice account ids and flags of {@link traceChunk}. */
+  slice: PreparedTransfers
   /** Theft transaction ids as a bitmap by tx id (heist index in `setup.theftTx`). */
   theftBits: Uint8Array
   accountAddress: Uint32Array
@@ -223,6 +238,16 @@ export function createTaintState(setup: TaintSetup, capacity = 1024): TaintState
     addressInfo: new Int32Array(direct > 0 ? 16 : cap),
     tokenTable: new Int32Array(4 * 2 ** Math.ceil(Math.log2(Math.max(1024, cap / 2)))),
     tokenTableUsed: 0,
+    tokenDense: [],
+    tokenLookups: new Uint32Array(16),
+    tokenDenseEntries: 0,
+    touched: 0,
+    slice: {
+      fromAccount: new Uint32Array(0),
+      toAccount: new Uint32Array(0),
+      flags: new Uint8Array(0),
+      order: null,
+    },
     theftBits,
     accountAddress: new Uint32Array(cap),
     accountToken: new Uint32Array(cap),
@@ -340,9 +365,37 @@ function rehashTokens(state: TaintState): void {
   state.tokenTable = table
 }
 
+/** Hash lookups of a token after which it gets a dense table (see `TaintState.tokenDense`). */
+const DENSE_AFTER = (direct: number) => Math.max(1024, direct >>> 5)
+/** At most this many dense-table entries in all (4 bytes each: 256 MB). */
+const DENSE_BUDGET = 2 ** 26
+
 function accountOf(state: TaintState, address: number, token: number): number {
-  if (token === 0 && address < state.direct) return address
-  const info = address < state.direct ? 0 : addressInfoOf(state, address)
+  const direct = state.direct
+  if (address < direct) {
+    if (token === 0) return address
+    const dense = token < state.tokenDense.length ? state.tokenDense[token] : undefined
+    if (dense !== undefined) {
+      const e = dense[address]!
+      if (e !== 0) return e - 1
+      const id = newAccount(state, address, token)
+      dense[address] = id + 1
+      return id
+    }
+    if (token >= state.tokenLookups.length)
+      state.tokenLookups = grown(
+        state.tokenLookups,
+        Math.max(token + 1, state.tokenLookups.length * 2),
+      )
+    if (
+      ++state.tokenLookups[token]! > DENSE_AFTER(direct) &&
+      state.tokenDenseEntries + direct <= DENSE_BUDGET
+    ) {
+      promoteToken(state, token)
+      return accountOf(state, address, token)
+    }
+  }
+  const info = address < direct ? 0 : addressInfoOf(state, address)
   // The ETH account of an ordinary address at or above `direct` is remembered in addressInfo;
   // every other account is hashed.
   const viaInfo = token === 0 && info >= -1
@@ -359,10 +412,7 @@ function accountOf(state: TaintState, address: number, token: number): number {
       slot = (slot + 1) & mask
     }
   }
-  const id = state.accountCount++
-  growAccounts(state, state.accountCount)
-  state.accountAddress[id] = address
-  state.accountToken[id] = token
+  const id = newAccount(state, address, token)
   if (viaInfo) state.addressInfo[address] = id + 1
   else {
     state.tokenTable[4 * slot] = address
@@ -370,9 +420,53 @@ function accountOf(state: TaintState, address: number, token: number): number {
     state.tokenTable[4 * slot + 2] = id + 1
     if (++state.tokenTableUsed * 8 > state.tokenTable.length) rehashTokens(state)
   }
+  return id
+}
+
+/** Allocates the next account id (ids are handed out in first-seen order). */
+function newAccount(state: TaintState, address: number, token: number): number {
+  const id = state.accountCount++
+  growAccounts(state, state.accountCount)
+  state.accountAddress[id] = address
+  state.accountToken[id] = token
   if (state.sourceAddresses.size > 0 && state.sourceAddresses.has(address))
     registerSourceAccount(state, id)
   return id
+}
+
+/** Gives a busy token a dense table, filled from the hash table's entries of that token. */
+function promoteToken(state: TaintState, token: number): void {
+  const dense = new Int32Array(state.direct)
+  const table = state.tokenTable
+  for (let o = 0; o < table.length; o += 4)
+    if (table[o + 2] !== 0 && table[o + 1] === token && table[o]! < state.direct)
+      dense[table[o]!] = table[o + 2]!
+  while (state.tokenDense.length <= token) state.tokenDense.push(undefined)
+  state.tokenDense[token] = dense
+  state.tokenDenseEntries += state.direct
+}
+
+/**
+ * The account of `address` for `token`, or `-place` when the address is a place (places have no
+ * accounts). Creates the account on first sight.
+ */
+function resolveSide(state: TaintState, address: number, token: number): number {
+  if (address < state.direct) {
+    if (((state.placeBits[address >>> 5]! >>> (address & 31)) & 1) !== 0)
+      return -state.placeCode[address]!
+    if (token === 0) return address
+    const dense = token < state.tokenDense.length ? state.tokenDense[token] : undefined
+    if (dense !== undefined) {
+      const e = dense[address]!
+      if (e !== 0) return e - 1
+    }
+    return accountOf(state, address, token)
+  }
+  let e = address < state.addressInfo.length ? state.addressInfo[address]! : 0
+  if (e === 0) e = addressInfoOf(state, address)
+  // e = -(2 + place) for a place: return -place.
+  if (e < -1) return e + 2
+  return token === 0 && e > 0 ? e - 1 : accountOf(state, address, token)
 }
 
 function markTainted(state: TaintState, acc: number): void {
@@ -430,88 +524,144 @@ export function seedAccount(
 /**
  * Resolves account ids and flags for a batch of transfers and fixes the visit order inside
  * transactions where a DEX pays out before it is paid (callbacks, flash swaps, and the
- * trace-before-log order of ingest), so conversions always see the input first.
+ * trace-before-log order of ingest), so conversions always see the input first. Every
+ * transaction with a payout before its last DEX input is reordered (as the reference
+ * implementation does), so the result does not depend on how rows are cut into chunks.
  *
  * @example
  * const prepared = prepareTransfers(state, columns)
  */
 export function prepareTransfers(state: TaintState, columns: TransferColumns): PreparedTransfers {
   const n = columns.length
-  const fromAccount = new Uint32Array(n)
-  const toAccount = new Uint32Array(n)
-  const flags = new Uint8Array(n)
+  return prepareInto(state, columns, {
+    fromAccount: new Uint32Array(n),
+    toAccount: new Uint32Array(n),
+    flags: new Uint8Array(n),
+    order: null,
+  })
+}
+
+/** {@link prepareTransfers} into given arrays (at least `columns.length` long, any content). */
+function prepareInto(
+  state: TaintState,
+  columns: TransferColumns,
+  out: PreparedTransfers,
+): PreparedTransfers {
+  const n = columns.length
+  const { fromAccount, toAccount, flags } = out
   const { txId, from: fromCol, to: toCol, token: tokenCol, kind } = columns
-  const { direct, placeBits, placeCode } = state
+  const { direct, placeBits, theftBits } = state
   let needsOrder = false
-  let lastDexIn = -1
+  let checkedTx = -1
   let maxToken = 0
-  let lastTx = -1
+  let sink = 0
   for (let i = 0; i < n; i++) {
+    if ((i & (TOUCH_ROWS - 1)) === 0 && state.tokenDenseEntries > 0)
+      sink ^= touchTokenRows(state, columns, i, Math.min(n, i + TOUCH_ROWS))
     const tx = txId[i]!
-    if (tx !== lastTx) {
-      lastTx = tx
-      lastDexIn = -1
-    }
     const from = fromCol[i]!
-    const to = toCol[i]!
     const token = tokenCol[i]!
     if (token > maxToken) maxToken = token
     let f = 0
     // Addresses below `direct`: a bit test says "place?", and an ETH account is the address id
-    // itself, so an ETH row reads no table. Other addresses: one lookup answers both.
+    // itself, so an ETH row reads no table. Places have no account: 0, as in a fresh array.
     let pf = PLACE_NONE
-    if (from < direct) {
-      if (((placeBits[from >>> 5]! >>> (from & 31)) & 1) !== 0) pf = placeCode[from]!
-      else fromAccount[i] = token === 0 ? from : accountOf(state, from, token)
-    } else {
-      let ef = from < state.addressInfo.length ? state.addressInfo[from]! : 0
-      if (ef === 0) ef = addressInfoOf(state, from)
-      if (ef < -1) pf = -2 - ef
-      else fromAccount[i] = token === 0 && ef > 0 ? ef - 1 : accountOf(state, from, token)
-    }
-    if (pf !== PLACE_NONE) f |= F_FROM_PLACE
-    if (kind[i] === KIND_GAS) f |= F_GAS
+    if (token === 0 && from < direct && ((placeBits[from >>> 5]! >>> (from & 31)) & 1) === 0)
+      fromAccount[i] = from
     else {
-      let pt = PLACE_NONE
-      if (to < direct) {
-        if (((placeBits[to >>> 5]! >>> (to & 31)) & 1) !== 0) pt = placeCode[to]!
-        else toAccount[i] = token === 0 ? to : accountOf(state, to, token)
-      } else {
-        let et = to < state.addressInfo.length ? state.addressInfo[to]! : 0
-        if (et === 0) et = addressInfoOf(state, to)
-        if (et < -1) pt = -2 - et
-        else toAccount[i] = token === 0 && et > 0 ? et - 1 : accountOf(state, to, token)
-      }
-      if (pt !== PLACE_NONE) f |= pt === PLACE_DEX ? F_TO_PLACE | F_TO_DEX : F_TO_PLACE
-      if (pt === PLACE_DEX && pf === PLACE_NONE) lastDexIn = i
-      if (pf === PLACE_DEX && pt === PLACE_NONE && lastDexIn < 0 && !needsOrder) {
-        // A payout seen before any input in this transaction: look ahead for an input.
-        for (let j = i + 1; j < n && txId[j] === tx; j++)
-          if (
-            placeOfCached(state, toCol[j]!) === PLACE_DEX &&
-            placeOfCached(state, fromCol[j]!) === PLACE_NONE &&
-            kind[j] !== KIND_GAS
-          ) {
-            needsOrder = true
-            break
-          }
+      const r = resolveSide(state, from, token)
+      if (r >= 0) fromAccount[i] = r
+      else {
+        fromAccount[i] = 0
+        pf = -r
+        f |= F_FROM_PLACE
       }
     }
-    if (tx < state.theftBits.length && state.theftBits[tx] === 1) f |= F_THEFT
+    if (kind[i] === KIND_GAS) {
+      f |= F_GAS
+      toAccount[i] = 0
+    } else {
+      const to = toCol[i]!
+      let pt = PLACE_NONE
+      if (token === 0 && to < direct && ((placeBits[to >>> 5]! >>> (to & 31)) & 1) === 0)
+        toAccount[i] = to
+      else {
+        const r = resolveSide(state, to, token)
+        if (r >= 0) toAccount[i] = r
+        else {
+          toAccount[i] = 0
+          pt = -r
+          f |= pt === PLACE_DEX ? F_TO_PLACE | F_TO_DEX : F_TO_PLACE
+        }
+      }
+      if (pf === PLACE_DEX && pt === PLACE_NONE && !needsOrder && tx !== checkedTx) {
+        checkedTx = tx
+        needsOrder = lastDexInput(state, columns, i) > i
+      }
+    }
+    if (tx < theftBits.length && theftBits[tx] === 1) f |= F_THEFT
     flags[i] = f
   }
+  growTopUps(state, maxToken)
+  state.touched = sink
+  out.order = needsOrder ? dexOrder(columns, (a) => placeOfCached(state, a)) : null
+  return out
+}
+
+/** Rows per {@link touchTokenRows} pass (a power of two). */
+const TOUCH_ROWS = 256
+
+/**
+ * Reads the dense-table entries that rows start..end-1 will look up, in a loop of a few
+ * instructions per row, so that their cache misses overlap (the resolving loop is too long for
+ * the CPU to run ahead to the next token row, and most token lookups miss the cache: each
+ * (address, token) is seen only a few times). Returns a value only so the reads are kept.
+ */
+function touchTokenRows(
+  state: TaintState,
+  columns: TransferColumns,
+  start: number,
+  end: number,
+): number {
+  const { token, from, to } = columns
+  const dense = state.tokenDense
+  const direct = state.direct
+  let x = 0
+  for (let i = start; i < end; i++) {
+    const t = token[i]!
+    if (t === 0 || t >= dense.length) continue
+    const d = dense[t]
+    if (d === undefined) continue
+    const a = from[i]!
+    const b = to[i]!
+    if (a < direct) x ^= d[a]!
+    if (b < direct) x ^= d[b]!
+  }
+  return x
+}
+
+/** Makes room in the top-up totals for token ids up to `token`. */
+function growTopUps(state: TaintState, token: number): void {
   const t = state.topUps
-  if (maxToken >= t.byToken.length) {
-    const size = Math.max(maxToken + 1, t.byToken.length * 2)
+  if (token >= t.byToken.length) {
+    const size = Math.max(token + 1, t.byToken.length * 2)
     t.byToken = grown(t.byToken, size)
     t.taintedByToken = grown(t.taintedByToken, size)
   }
-  return {
-    fromAccount,
-    toAccount,
-    flags,
-    order: needsOrder ? dexOrder(columns, (a) => placeOfCached(state, a)) : null,
-  }
+}
+
+const isDexInput = (state: TaintState, columns: TransferColumns, j: number) =>
+  columns.kind[j] !== KIND_GAS &&
+  placeOfCached(state, columns.to[j]!) === PLACE_DEX &&
+  placeOfCached(state, columns.from[j]!) === PLACE_NONE
+
+/** The last DEX input of row i's transaction at or after row i (within the chunk), or -1. */
+function lastDexInput(state: TaintState, columns: TransferColumns, i: number): number {
+  const tx = columns.txId[i]!
+  let last = -1
+  for (let j = i; j < columns.length && columns.txId[j] === tx; j++)
+    if (isDexInput(state, columns, j)) last = j
+  return last
 }
 
 /** Within each transaction, moves DEX payouts that precede the last DEX input to just after it. */
@@ -586,9 +736,11 @@ function applyDueSources(state: TaintState, block: number): void {
 function taintWholeBalance(state: TaintState, acc: number, h: number): void {
   const K = state.K
   const S = K + 2
-  const ledger = ledgerOf(state, state.accountToken[acc]!)
   const b = state.balance[acc]!
+  // An account without balance gets no ledger entry: it may not exist yet when traceChunk
+  // applies the source, and the ledger must not depend on that.
   if (b <= 0) return
+  const ledger = ledgerOf(state, state.accountToken[acc]!)
   markTainted(state, acc)
   if (isLots(state.policy)) {
     const lots = lotsOf(state, acc)
@@ -900,6 +1052,72 @@ export function applyTransfers(
   columns: TransferColumns,
   prepared: PreparedTransfers,
 ): void {
+  runRows(state, columns, prepared)
+}
+
+/**
+ * Resolves and applies a batch of transfers: the same result as
+ * `applyTransfers(state, columns, prepareTransfers(state, columns))` (same account ids, same
+ * visit order) without allocating per-row arrays for the whole batch. Rows are resolved and
+ * applied in slices of about {@link SLICE_ROWS} rows cut at transaction boundaries, so the
+ * account ids and flags in between stay in the L1/L2 cache, while resolving (lookups) and
+ * applying (balance updates) stay two tight loops whose cache misses overlap. Use it when
+ * nothing needs the rows' account ids before they are applied.
+ *
+ * @example
+ * for await (const chunk of scan.chunks) traceChunk(state, chunk)
+ * finishTaint(state)
+ */
+export function traceChunk(state: TaintState, columns: TransferColumns): void {
+  const n = columns.length
+  const txId = columns.txId
+  let scratch = state.slice
+  let start = 0
+  while (start < n) {
+    let end = Math.min(n, start + SLICE_ROWS)
+    // A transaction's DEX order is decided on the whole transaction: never cut one.
+    if (end < n) {
+      const tx = txId[end - 1]!
+      while (end < n && txId[end] === tx) end++
+    }
+    const count = end - start
+    if (scratch.flags.length < count) {
+      scratch = {
+        fromAccount: new Uint32Array(count),
+        toAccount: new Uint32Array(count),
+        flags: new Uint8Array(count),
+        order: null,
+      }
+      state.slice = scratch
+    }
+    const view = count === n ? columns : sliceColumns(columns, start, end)
+    runRows(state, view, prepareInto(state, view, scratch))
+    start = end
+  }
+}
+
+/** Rows per slice of {@link traceChunk}: the slice's account ids and flags take 9 bytes a row. */
+const SLICE_ROWS = 4096
+
+function sliceColumns(c: TransferColumns, start: number, end: number): TransferColumns {
+  return {
+    length: end - start,
+    block: c.block.subarray(start, end),
+    txId: c.txId.subarray(start, end),
+    from: c.from.subarray(start, end),
+    to: c.to.subarray(start, end),
+    token: c.token.subarray(start, end),
+    amount: c.amount.subarray(start, end),
+    kind: c.kind.subarray(start, end),
+  }
+}
+
+/**
+ * The engine loop over prepared rows. A transfer from an account that never held taint only
+ * moves balance (inlined, typed arrays only); haircut between ordinary accounts is inlined too;
+ * everything else goes through {@link slowStep}.
+ */
+function runRows(state: TaintState, columns: TransferColumns, prepared: PreparedTransfers): void {
   const n = columns.length
   const { amount, block, txId, token } = columns
   const { fromAccount, toAccount, flags, order } = prepared
@@ -1007,7 +1225,7 @@ export function applyTransfers(
         continue
       }
     } else if (f === (F_FROM_PLACE | F_GAS)) continue // a place's own gas: not tracked
-    slowStep(state, columns, prepared, i, c)
+    slowStep(state, columns, i, fromAccount[i]!, toAccount[i]!, f, c)
   }
   topUps.count += topUpCount
   state.transfersSeen += n
@@ -1016,13 +1234,14 @@ export function applyTransfers(
 function slowStep(
   state: TaintState,
   columns: TransferColumns,
-  prepared: PreparedTransfers,
   i: number,
+  fa: number,
+  ta: number,
+  f: number,
   c: Float64Array,
 ): void {
   const K = state.K
   const v = columns.amount[i]!
-  const f = prepared.flags[i]!
   const tx = columns.txId[i]!
   const token = columns.token[i]!
   const from = columns.from[i]!
@@ -1044,7 +1263,6 @@ function slowStep(
       }
     }
   } else {
-    const fa = prepared.fromAccount[i]!
     debit(state, fa, v, c)
     parent = state.taint[fa * (K + 2) + K + 1]! - 1
   }
@@ -1102,7 +1320,6 @@ function slowStep(
     }
     return
   }
-  const ta = prepared.toAccount[i]!
   credit(state, ta, v, c, total)
   // Evidence: only an inflow that beats the recipient's best so far can ever be on a path.
   const row = ta * (K + 2)
@@ -1218,7 +1435,7 @@ export function checkConservation(state: TaintState, tolerance = 1e-9): Conserva
  */
 export function runTaint(columns: TransferColumns, setup: TaintSetup): TaintState {
   const state = createTaintState(setup, columns.length / 4)
-  applyTransfers(state, columns, prepareTransfers(state, columns))
+  traceChunk(state, columns)
   finishTaint(state)
   return state
 }
