@@ -211,6 +211,7 @@ export async function createClickHouseTransferStore(
         const local = await createDuckDbTransferStore(path, {
           chainId,
           memoryLimit: options.stagingMemoryLimit ?? '4GB',
+          bulk: false,
         })
         try {
           await local.importFiles(files, opts)

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import { decodeAbiParameters, keccak256, toHex } from 'viem'
 import { InputError } from '../../core/BaseError.js'
@@ -13,6 +16,21 @@ import type {
   TransferScan,
   TransferStore,
 } from '../TransferStore.js'
+import {
+  type BulkRun,
+  bulkAllTxHashes,
+  bulkFindTransactions,
+  bulkTxHashesOf,
+  bulkTxIdsOf,
+  importBulkRun,
+  NEXT_TX_ID_SQL,
+  overlappingRuns,
+  planBulkImport,
+  readBulkRuns,
+  removeOrphanRuns,
+  runChunks,
+  runImportFiles,
+} from './bulkRuns.js'
 import { DATASETS, PATTERNS } from './fileDatasets.js'
 import { MIGRATIONS } from './migrations.js'
 
@@ -29,6 +47,12 @@ export type DuckDbTransferStoreOptions = {
   /** DuckDB memory limit, e.g. '4GB'. */
   memoryLimit?: string
   threads?: number
+  /**
+   * Cryo Parquet imports into a block range the store does not hold yet become bulk runs
+   * (bulkRuns.ts). Default true; the ClickHouse importer, which copies this store's tables,
+   * turns it off.
+   */
+  bulk?: boolean
 }
 
 /** Columns of the staged (text) form of each table; the integer id columns are added at merge. */
@@ -76,10 +100,90 @@ export async function createDuckDbTransferStore(
   }
   const conn = await instance.connect()
   const chainId = options.chainId ?? 1
+  const bulk = options.bulk !== false
+  // Bulk runs live beside the database file (in a temporary directory for ':memory:').
+  const memory = path === ':memory:' || path === ''
+  const runsRoot = memory ? mkdtempSync(join(tmpdir(), 'hg-duckdb-runs-')) : `${path}.runs`
 
   const all = async (sql: string) => (await conn.runAndReadAll(sql)).getRowObjectsJS()
   const scalar = async (sql: string): Promise<number> =>
     Number(Object.values((await all(sql))[0] ?? {})[0] ?? 0)
+
+  /** Transactions of the SQL tables by (lowercase) hash. */
+  const findSqlTransactions = async (hashes: string[]): Promise<TransactionRecord[]> => {
+    const list = hashes.map((h) => sqlString(h)).join(',')
+    const rows = await all(
+      `SELECT t.chain_id, t.tx_hash, t.block_number, t.tx_index, t.from_address, t.to_address, t.value, t.gas_price, r.gas_used, r.effective_gas_price, r.status
+       FROM transactions t LEFT JOIN receipts r USING (chain_id, tx_hash) WHERE t.tx_hash IN (${list})
+       UNION ALL
+       SELECT DISTINCT ON (chain_id, tx_hash) chain_id, tx_hash, block_number, coalesce(tx_index, 0), from_address, to_address, '0', NULL, NULL, NULL, NULL
+       FROM transfers WHERE tx_hash IN (${list}) AND tx_hash NOT IN (SELECT tx_hash FROM transactions)`,
+    )
+    return rows.map(
+      (r): TransactionRecord => ({
+        chainId: Number(r['chain_id']),
+        hash: String(r['tx_hash']),
+        block: Number(r['block_number']),
+        txIndex: Number(r['tx_index']),
+        from: String(r['from_address']),
+        to: String(r['to_address']),
+        value: BigInt(String(r['value'])),
+        ...(r['gas_price'] != null ? { gasPrice: BigInt(String(r['gas_price'])) } : {}),
+        ...(r['gas_used'] != null ? { gasUsed: BigInt(String(r['gas_used'])) } : {}),
+        ...(r['effective_gas_price'] != null
+          ? { effectiveGasPrice: BigInt(String(r['effective_gas_price'])) }
+          : {}),
+        ...(r['status'] != null ? { status: Number(r['status']) } : {}),
+      }),
+    )
+  }
+
+  /**
+   * The SQL import path: stage (by `stage`), demote bulk runs that overlap the staged blocks
+   * (their kept files are staged too), merge with dedupe. Counts exclude demoted rows, which
+   * were in the store already.
+   */
+  const sqlImport = async (stage: () => Promise<void>, onProgress?: (line: string) => void) => {
+    const demoted: BulkRun[] = []
+    const result = await inTransaction(conn, async () => {
+      for (const sql of STAGING) await conn.run(sql)
+      await stage()
+      const range = (
+        await conn.runAndReadAll(
+          'SELECT min(b), max(b) FROM (SELECT block_number AS b FROM st_transfers UNION ALL SELECT block_number FROM st_transactions)',
+        )
+      ).getRows()[0]!
+      if (range[0] !== null)
+        for (const run of overlappingRuns(
+          await readBulkRuns(conn),
+          Number(range[0]),
+          Number(range[1]),
+        )) {
+          onProgress?.(
+            `blocks ${run.firstBlock}-${run.lastBlock} are a bulk run: re-importing it through SQL to dedupe`,
+          )
+          for (const file of runImportFiles(run)) await stageFile(conn, file, chainId)
+          await conn.run(`DELETE FROM bulk_runs WHERE run_id = ${run.runId}`)
+          demoted.push(run)
+        }
+      const t0 = performance.now()
+      const merged = await merge(conn, onProgress)
+      const less = (n: number, key: 'transfers' | 'transactions' | 'receipts') =>
+        Math.max(0, n - demoted.reduce((sum, r) => sum + r[key], 0))
+      const added = {
+        transfers: less(merged.transfers, 'transfers'),
+        transactions: less(merged.transactions, 'transactions'),
+        receipts: less(merged.receipts, 'receipts'),
+        memos: merged.memos,
+      }
+      onProgress?.(
+        `imported ${added.transfers} new transfers, ${added.transactions} transactions, ${added.receipts} receipts, ${added.memos} memos (ids and dedupe in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+      )
+      return added
+    })
+    for (const run of demoted) rmSync(run.dir, { recursive: true, force: true })
+    return result
+  }
 
   const store: TransferStore = {
     backend: 'duckdb',
@@ -100,17 +204,42 @@ export async function createDuckDbTransferStore(
           )
         })
       }
+      removeOrphanRuns(runsRoot, await readBulkRuns(conn))
     },
     importRecords: async (batch) =>
-      inTransaction(conn, async () => {
-        for (const sql of STAGING) await conn.run(sql)
+      sqlImport(async () => {
         await insertRecords(conn, batch, chainId)
-        return merge(conn)
       }),
-    importFiles: async (files, opts) =>
-      inTransaction(conn, async () => {
-        for (const sql of STAGING) await conn.run(sql)
-        const seconds = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(1)} s`
+    importFiles: async (files, opts) => {
+      const seconds = (t0: number) => `${((performance.now() - t0) / 1000).toFixed(1)} s`
+      if (bulk) {
+        const plan = await planBulkImport(conn, files, chainId)
+        if (plan === 'known') {
+          opts?.onProgress?.(
+            'every file was imported before (same Parquet fingerprint): nothing to do',
+          )
+          return { transfers: 0, transactions: 0, receipts: 0, memos: 0 }
+        }
+        if (plan) {
+          const t0 = performance.now()
+          try {
+            const result = await inTransaction(conn, () =>
+              importBulkRun(instance, conn, plan, runsRoot, opts?.onProgress),
+            )
+            opts?.onProgress?.(
+              `imported ${result.transfers} new transfers, ${result.transactions} transactions, ${result.receipts} receipts as a bulk run (${seconds(t0)})`,
+            )
+            return result
+          } catch (error) {
+            // The SQL path is the reference: it names the exact bad row (file:row), or imports
+            // what the bulk path could not (e.g. a hash collision), slower.
+            opts?.onProgress?.(
+              `bulk import stopped (${errorFirstLine(error)}); importing through SQL instead`,
+            )
+          }
+        }
+      }
+      return sqlImport(async () => {
         for (const file of files) {
           const t0 = performance.now()
           const rows = await stageFile(conn, file, chainId)
@@ -118,42 +247,18 @@ export async function createDuckDbTransferStore(
             `read ${file.path} (${file.format} ${file.dataset}): ${rows} rows, checked and staged in ${seconds(t0)}`,
           )
         }
-        const t0 = performance.now()
-        const result = await merge(conn, opts?.onProgress)
-        opts?.onProgress?.(
-          `imported ${result.transfers} new transfers, ${result.transactions} transactions, ${result.receipts} receipts, ${result.memos} memos (ids and dedupe in ${seconds(t0)})`,
-        )
-        return result
-      }),
+      }, opts?.onProgress)
+    },
     scanTransfers: async (opts) =>
       scan(conn, opts?.chunkRows ?? 1 << 20, opts?.lazyTxHashes === true),
     findTransactions: async (hashes) => {
       if (hashes.length === 0) return []
-      const list = hashes.map((h) => sqlString(h.toLowerCase())).join(',')
-      const rows = await all(
-        `SELECT t.chain_id, t.tx_hash, t.block_number, t.tx_index, t.from_address, t.to_address, t.value, t.gas_price, r.gas_used, r.effective_gas_price, r.status
-         FROM transactions t LEFT JOIN receipts r USING (chain_id, tx_hash) WHERE t.tx_hash IN (${list})
-         UNION ALL
-         SELECT DISTINCT ON (chain_id, tx_hash) chain_id, tx_hash, block_number, coalesce(tx_index, 0), from_address, to_address, '0', NULL, NULL, NULL, NULL
-         FROM transfers WHERE tx_hash IN (${list}) AND tx_hash NOT IN (SELECT tx_hash FROM transactions)`,
-      )
-      return rows.map(
-        (r): TransactionRecord => ({
-          chainId: Number(r['chain_id']),
-          hash: String(r['tx_hash']),
-          block: Number(r['block_number']),
-          txIndex: Number(r['tx_index']),
-          from: String(r['from_address']),
-          to: String(r['to_address']),
-          value: BigInt(String(r['value'])),
-          ...(r['gas_price'] != null ? { gasPrice: BigInt(String(r['gas_price'])) } : {}),
-          ...(r['gas_used'] != null ? { gasUsed: BigInt(String(r['gas_used'])) } : {}),
-          ...(r['effective_gas_price'] != null
-            ? { effectiveGasPrice: BigInt(String(r['effective_gas_price'])) }
-            : {}),
-          ...(r['status'] != null ? { status: Number(r['status']) } : {}),
-        }),
-      )
+      const wanted = hashes.map((h) => h.toLowerCase())
+      const fromSql = await findSqlTransactions(wanted)
+      const found = new Set(fromSql.map((t) => t.hash))
+      const rest = wanted.filter((h) => !found.has(h))
+      if (rest.length === 0) return fromSql
+      return [...fromSql, ...(await bulkFindTransactions(conn, await readBulkRuns(conn), rest))]
     },
     findMemos: async (hashes) => {
       const out = new Map<string, string>()
@@ -173,13 +278,20 @@ export async function createDuckDbTransferStore(
           (SELECT min(block_number) FROM transfers) AS min_block, (SELECT max(block_number) FROM transfers) AS max_block`,
         )
       )[0]!
+      const runs = await readBulkRuns(conn)
+      const sum = (key: 'transfers' | 'transactions' | 'receipts') =>
+        runs.reduce((total, run) => total + run[key], 0)
+      const blocks = [
+        ...(r['min_block'] == null ? [] : [Number(r['min_block']), Number(r['max_block'])]),
+        ...runs.flatMap((run) => [run.firstBlock, run.lastBlock]),
+      ]
       return {
-        transfers: Number(r['transfers']),
-        transactions: Number(r['transactions']),
-        receipts: Number(r['receipts']),
+        transfers: Number(r['transfers']) + sum('transfers'),
+        transactions: Number(r['transactions']) + sum('transactions'),
+        receipts: Number(r['receipts']) + sum('receipts'),
         taintRuns: Number(r['runs']),
-        minBlock: r['min_block'] == null ? null : Number(r['min_block']),
-        maxBlock: r['max_block'] == null ? null : Number(r['max_block']),
+        minBlock: blocks.length === 0 ? null : Math.min(...blocks),
+        maxBlock: blocks.length === 0 ? null : Math.max(...blocks),
       }
     },
     saveTaintResults: async (run) =>
@@ -226,6 +338,7 @@ export async function createDuckDbTransferStore(
     close: async () => {
       conn.closeSync()
       instance.closeSync()
+      if (memory) rmSync(runsRoot, { recursive: true, force: true })
     },
   }
   void scalar
@@ -315,7 +428,7 @@ async function assignIds(
   onProgress?: (line: string) => void,
 ): Promise<void> {
   const t0 = performance.now()
-  await conn.run(`INSERT INTO dict_tx SELECT h, CAST((SELECT count(*) FROM dict_tx) + row_number() OVER () - 1 AS UINTEGER)
+  await conn.run(`INSERT INTO dict_tx SELECT h, CAST(${NEXT_TX_ID_SQL} + row_number() OVER () - 1 AS UINTEGER)
     FROM (SELECT tx_hash AS h FROM st_transfers UNION SELECT tx_hash FROM st_transactions UNION SELECT tx_hash FROM st_receipts) n
     WHERE NOT EXISTS (SELECT 1 FROM dict_tx d WHERE d.tx_hash = n.h)`)
   // Addresses sorted within a batch so that ids (and ties in reports) do not depend on threads.
@@ -769,9 +882,11 @@ async function scan(
       CAST(r.gas_used AS DOUBLE) * CAST(coalesce(r.effective_gas_price, x.gas_price) AS DOUBLE), 1
     FROM transactions x JOIN receipts r ON r.chain_id = x.chain_id AND r.tx_id = x.tx_id
     WHERE r.gas_used > 0 AND coalesce(r.effective_gas_price, x.gas_price) IS NOT NULL`
-  const rows = Number(
+  const runs = await readBulkRuns(conn)
+  const sqlRows = Number(
     (await conn.runAndReadAll(`SELECT count(*) AS n FROM (${rowsSql})`)).getRowObjectsJS()[0]!['n'],
   )
+  const rows = sqlRows + runs.reduce((sum, r) => sum + r.rows, 0)
   if (rows === 0)
     throw new InputError(
       'the transfer store is empty: import transfers first (heistguard trace import)',
@@ -790,7 +905,7 @@ async function scan(
   const dictionary = {
     addresses: await list('SELECT address FROM dict_address ORDER BY id'),
     tokens: await list('SELECT token FROM dict_token ORDER BY id'),
-    txHashes: lazyTxHashes ? [] : await list('SELECT tx_hash FROM dict_tx ORDER BY id'),
+    txHashes: lazyTxHashes ? [] : await allTxHashes(conn, runs),
   }
   async function* chunks(): AsyncGenerator<TransferColumns> {
     const result =
@@ -831,10 +946,38 @@ async function scan(
     }
     if (n > 0) yield { ...out, length: n }
   }
-  const scanResult: TransferScan = { dictionary, rows, chunks: chunks() }
+  // SQL rows and bulk runs never share a block (an import into a run's range demotes the run),
+  // so time order is: SQL rows before a run's first block, the run, and so on.
+  async function* merged(): AsyncGenerator<TransferColumns> {
+    const sql = sqlRows > 0 ? chunks() : null
+    const nextSql = async () => {
+      const r = await sql?.next()
+      return r && !r.done ? r.value : null
+    }
+    let pending = await nextSql()
+    let offset = 0
+    const upTo = async function* (limit: number): AsyncGenerator<TransferColumns> {
+      while (pending) {
+        let end = offset
+        while (end < pending.length && pending.block[end]! < limit) end++
+        if (end > offset) yield sliceColumns(pending, offset, end)
+        offset = end
+        if (offset < pending.length) return
+        pending = await nextSql()
+        offset = 0
+      }
+    }
+    for (const run of runs) {
+      yield* upTo(run.firstBlock)
+      yield* runChunks(run, chunkRows)
+    }
+    yield* upTo(Number.POSITIVE_INFINITY)
+  }
+  const scanResult: TransferScan = { dictionary, rows, chunks: merged() }
   if (lazyTxHashes) {
     scanResult.txIdsOf = async (hashes) => {
-      const out = new Map<string, number>()
+      const out = await bulkTxIdsOf(conn, runs, hashes)
+      hashes = hashes.filter((h) => !out.has(h))
       if (hashes.length === 0) return out
       const rowsFound = (
         await conn.runAndReadAll(
@@ -845,7 +988,8 @@ async function scan(
       return out
     }
     scanResult.txHashesOf = async (ids) => {
-      const out = new Map<number, string>()
+      const out = await bulkTxHashesOf(conn, runs, ids)
+      ids = ids.filter((id) => !out.has(id))
       if (ids.length === 0) return out
       const rowsFound = (
         await conn.runAndReadAll(
@@ -857,4 +1001,34 @@ async function scan(
     }
   }
   return scanResult
+}
+
+/** A row range of scan columns (views, no copy). */
+function sliceColumns(c: TransferColumns, start: number, end: number): TransferColumns {
+  return {
+    length: end - start,
+    block: c.block.subarray(start, end),
+    txId: c.txId.subarray(start, end),
+    from: c.from.subarray(start, end),
+    to: c.to.subarray(start, end),
+    token: c.token.subarray(start, end),
+    amount: c.amount.subarray(start, end),
+    kind: c.kind.subarray(start, end),
+  }
+}
+
+/** Every transaction hash by id: the SQL dictionary and every bulk run. */
+async function allTxHashes(conn: DuckDBConnection, runs: readonly BulkRun[]): Promise<string[]> {
+  const out: string[] = []
+  const result = await conn.stream('SELECT id, tx_hash FROM dict_tx')
+  for (;;) {
+    const chunk = await result.fetchChunk()
+    if (!chunk || chunk.rowCount === 0) break
+    for (const [id, hash] of chunk.getRows()) out[Number(id)] = String(hash)
+  }
+  for (const run of runs) {
+    const hashes = await bulkAllTxHashes(conn, run)
+    for (let k = 0; k < hashes.length; k++) out[run.txBase + k] = hashes[k]!
+  }
+  return out
 }

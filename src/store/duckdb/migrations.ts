@@ -1,3 +1,5 @@
+import { BULK_TABLE } from './bulkRuns.js'
+
 /**
  * Schema of the DuckDB transfer store, as ordered migrations. `migrate` applies those not yet
  * recorded in `schema_migrations`. Amounts are kept twice: exact decimal text (uint256 does not
@@ -98,5 +100,10 @@ export const MIGRATIONS: Migration[] = [
         from_id = (SELECT id FROM dict_address d WHERE d.address = transactions.from_address)`,
       `UPDATE receipts SET tx_id = (SELECT id FROM dict_tx d WHERE d.tx_hash = receipts.tx_hash)`,
     ],
+  },
+  {
+    version: 3,
+    name: 'bulk runs: cryo imports kept as engine columns on disk (see bulkRuns.ts)',
+    statements: [BULK_TABLE],
   },
 ]

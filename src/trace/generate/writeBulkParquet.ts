@@ -133,10 +133,13 @@ export async function writeBulkParquet(
       `(${BULK_FIRST_BLOCK} + ${slot} // ${BULK_TX_PER_BLOCK})::UINTEGER`
     const indexOf = (slot: string) => `(${slot} % ${BULK_TX_PER_BLOCK})::UINTEGER`
     const file = (name: string) => join(out, `${name}.parquet`)
-    const copy = async (name: string, select: string) => {
+    // As cryo writes by default: hashes and addresses as binary, rows in block order.
+    const copy = async (name: string, select: string, order: string) => {
       const t0 = performance.now()
+      // Without it, parallel writers put sorted row groups in any order.
+      await conn.run('SET preserve_insertion_order = true')
       await conn.run(
-        `COPY (${select}) TO ${sqlString(file(name))} (FORMAT parquet, ROW_GROUP_SIZE 1048576)`,
+        `COPY (SELECT ${binaryColumns(name)} FROM (${select}) ORDER BY ${order}) TO ${sqlString(file(name))} (FORMAT parquet, ROW_GROUP_SIZE 1048576)`,
       )
       options.onProgress?.(
         `wrote cryo/${name}.parquet in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
@@ -148,6 +151,7 @@ export async function writeBulkParquet(
         from_address, to_address, value AS value_string, gas_used, gas_price, true AS success, ${chainId}::UBIGINT AS chain_id FROM bg
       UNION ALL
       SELECT ${blockOf('slot')}, ${indexOf('slot')}, hash, from_address, to_address, value, gas_used, gas_price, true, ${chainId}::UBIGINT FROM h_tx`,
+      'block_number, transaction_index',
     )
     await copy(
       'native_transfers',
@@ -157,6 +161,7 @@ export async function writeBulkParquet(
       UNION ALL
       SELECT ${blockOf('slot')}, ${indexOf('slot')}, ordinal, hash, from_address, to_address, value, CAST(value AS DOUBLE), ${chainId}::UBIGINT
       FROM h_transfer WHERE kind = 'native'`,
+      'block_number, transaction_index, transfer_index',
     )
     await copy(
       'erc20_transfers',
@@ -167,6 +172,7 @@ export async function writeBulkParquet(
       UNION ALL
       SELECT ${blockOf('slot')}, ${indexOf('slot')}, ordinal, hash, token, from_address, to_address, value, CAST(value AS DOUBLE), ${chainId}::UBIGINT
       FROM h_transfer WHERE kind = 'log'`,
+      'block_number, transaction_index, log_index',
     )
     const count = async (name: string) =>
       Number(
@@ -191,4 +197,24 @@ export async function writeBulkParquet(
     instance.closeSync()
     rmSync(tmp, { recursive: true, force: true })
   }
+}
+
+/** Hex text columns of each generated cryo dataset, which are written as binary (cryo's default). */
+const HEX_COLUMNS: Record<string, string[]> = {
+  transactions: ['transaction_hash', 'from_address', 'to_address'],
+  native_transfers: ['transaction_hash', 'from_address', 'to_address'],
+  erc20_transfers: ['transaction_hash', 'erc20', 'from_address', 'to_address'],
+}
+
+/**
+ * The select list that turns the hex text columns of a generated dataset into binary (a
+ * contract creation's empty `to_address` becomes NULL, as in cryo).
+ *
+ * @example
+ * binaryColumns('transactions') // "* REPLACE (unhex(substr(transaction_hash, 3)) AS transaction_hash, ...)"
+ */
+export function binaryColumns(dataset: string): string {
+  const columns = HEX_COLUMNS[dataset] ?? []
+  if (columns.length === 0) return '*'
+  return `* REPLACE (${columns.map((c) => `CASE WHEN coalesce(${c}, '') = '' THEN NULL ELSE unhex(substr(${c}, 3)) END AS ${c}`).join(', ')})`
 }

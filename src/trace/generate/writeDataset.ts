@@ -11,7 +11,7 @@ import {
   type ScenarioParameters,
 } from './generateScenario.js'
 import { computeGroundTruth } from './groundTruth.js'
-import { writeBulkParquet } from './writeBulkParquet.js'
+import { binaryColumns, writeBulkParquet } from './writeBulkParquet.js'
 
 const THORCHAIN_DEPOSIT_TOPIC = keccak256(toHex('Deposit(address,address,uint256,string)'))
 
@@ -56,7 +56,7 @@ function sink(path: string, header: string): Sink {
  * Generates a dataset into `dir`: ethereum-etl CSV (`transactions.csv`, `receipts.csv`,
  * `token_transfers.csv`, `traces.csv`, `logs.csv` with THORChain memos), cryo Parquet
  * (`cryo/native_transfers.parquet`, `cryo/erc20_transfers.parquet`, `cryo/transactions.parquet`,
- * hex text columns as with `cryo --hex`), `case.yaml`, `labels.csv` and `ground-truth.json`
+ * hashes and addresses binary, as cryo writes them by default), `case.yaml`, `labels.csv` and `ground-truth.json`
  * (every policy, from the exact reference implementation). Output is streamed, so memory stays
  * flat at any size; Parquet is converted from the CSV by DuckDB COPY.
  *
@@ -223,31 +223,41 @@ function writeCaseFiles(
   return { caseFile, labelsFile, groundTruthFile }
 }
 
-/** Converts the CSV files into cryo-shaped Parquet with DuckDB COPY. */
+/**
+ * Converts the CSV files into cryo-shaped Parquet with DuckDB COPY: hashes and addresses binary,
+ * rows in block order, as cryo writes them by default.
+ */
 async function writeCryoParquet(dir: string, chainId: number): Promise<void> {
   const instance = await DuckDBInstance.create(':memory:')
   const conn = await instance.connect()
   const csv = (name: string) => `read_csv('${join(dir, name)}', all_varchar = true, header = true)`
-  const out = (name: string) => `'${join(dir, 'cryo', `${name}.parquet`)}'`
+  const copy = (name: string, select: string) =>
+    conn.run(
+      `COPY (SELECT ${binaryColumns(name)} FROM (${select}) ORDER BY ALL) TO '${join(dir, 'cryo', `${name}.parquet`)}' (FORMAT parquet)`,
+    )
   try {
-    await conn.run(`COPY (
-      SELECT CAST(block_number AS UINTEGER) AS block_number, CAST(transaction_index AS UINTEGER) AS transaction_index, 0::UINTEGER AS transfer_index,
+    await copy(
+      'native_transfers',
+      `SELECT CAST(block_number AS UINTEGER) AS block_number, CAST(transaction_index AS UINTEGER) AS transaction_index, 0::UINTEGER AS transfer_index,
         hash AS transaction_hash, from_address, to_address, value AS value_string, CAST(value AS DOUBLE) AS value_f64, ${chainId}::UBIGINT AS chain_id
       FROM ${csv('transactions.csv')} WHERE value <> '0'
       UNION ALL
       SELECT CAST(block_number AS UINTEGER), CAST(transaction_index AS UINTEGER), CAST(split_part(trace_id, '_', 3) AS UINTEGER),
         transaction_hash, from_address, to_address, value, CAST(value AS DOUBLE), ${chainId}::UBIGINT
-      FROM ${csv('traces.csv')} WHERE trace_address <> '' AND value <> '0'
-      ORDER BY 1, 2, 3) TO ${out('native_transfers')} (FORMAT parquet)`)
-    await conn.run(`COPY (
-      SELECT CAST(t.block_number AS UINTEGER) AS block_number, CAST(x.transaction_index AS UINTEGER) AS transaction_index, CAST(t.log_index AS UINTEGER) AS log_index,
+      FROM ${csv('traces.csv')} WHERE trace_address <> '' AND value <> '0'`,
+    )
+    await copy(
+      'erc20_transfers',
+      `SELECT CAST(t.block_number AS UINTEGER) AS block_number, CAST(x.transaction_index AS UINTEGER) AS transaction_index, CAST(t.log_index AS UINTEGER) AS log_index,
         t.transaction_hash, t.token_address AS erc20, t.from_address, t.to_address, t.value AS value_string, CAST(t.value AS DOUBLE) AS value_f64, ${chainId}::UBIGINT AS chain_id
-      FROM ${csv('token_transfers.csv')} t JOIN ${csv('transactions.csv')} x ON x.hash = t.transaction_hash
-      ORDER BY 1, 2, 3) TO ${out('erc20_transfers')} (FORMAT parquet)`)
-    await conn.run(`COPY (
-      SELECT CAST(block_number AS UINTEGER) AS block_number, CAST(transaction_index AS UINTEGER) AS transaction_index, hash AS transaction_hash,
+      FROM ${csv('token_transfers.csv')} t JOIN ${csv('transactions.csv')} x ON x.hash = t.transaction_hash`,
+    )
+    await copy(
+      'transactions',
+      `SELECT CAST(block_number AS UINTEGER) AS block_number, CAST(transaction_index AS UINTEGER) AS transaction_index, hash AS transaction_hash,
         from_address, to_address, value AS value_string, CAST(gas AS UBIGINT) AS gas_used, CAST(gas_price AS UBIGINT) AS gas_price, true AS success, ${chainId}::UBIGINT AS chain_id
-      FROM ${csv('transactions.csv')} ORDER BY 1, 2) TO ${out('transactions')} (FORMAT parquet)`)
+      FROM ${csv('transactions.csv')}`,
+    )
   } finally {
     conn.closeSync()
     instance.closeSync()
