@@ -43,9 +43,15 @@ export type TransferStore = {
   /**
    * Time-ordered scan into typed arrays, `chunkRows` rows at a time (default 1,048,576). With
    * `lazyTxHashes`, a backend that can resolve ids later may leave `dictionary.txHashes` empty
-   * and return `txIdsOf`/`txHashesOf` instead (100M transactions are gigabytes as JS strings).
+   * and return `txIdsOf`/`txHashesOf` instead (100M transactions are gigabytes as JS strings);
+   * with `lazyAddresses` likewise `dictionary.addresses`, returning `addressCount`,
+   * `addressIdsOf` and `addressesOf` (millions of addresses cost seconds as strings and a Map).
    */
-  scanTransfers: (options?: { chunkRows?: number; lazyTxHashes?: boolean }) => Promise<TransferScan>
+  scanTransfers: (options?: {
+    chunkRows?: number
+    lazyTxHashes?: boolean
+    lazyAddresses?: boolean
+  }) => Promise<TransferScan>
   /** Transactions by hash (lowercase 0x); unknown hashes are simply absent from the result. */
   findTransactions: (hashes: readonly string[]) => Promise<TransactionRecord[]>
   /** Memos of bridge deposits (THORChain-style) by transaction hash. */
@@ -128,6 +134,12 @@ export type TransferScan = {
   txIdsOf?: (hashes: readonly string[]) => Promise<Map<string, number>>
   /** ... and hashes of the given ids, for the rows a report shows. */
   txHashesOf?: (ids: readonly number[]) => Promise<Map<number, string>>
+  /** Present when `dictionary.addresses` was left empty (`lazyAddresses`): how many ids exist, ... */
+  addressCount?: number
+  /** ... ids of the given addresses (lowercase 0x; unknown ones absent) ... */
+  addressIdsOf?: (addresses: readonly string[]) => Promise<Map<string, number>>
+  /** ... and addresses of the given ids. */
+  addressesOf?: (ids: readonly number[]) => Promise<Map<number, string>>
 }
 
 /** Holdings of one taint run, amounts as decimal strings in base units. */

@@ -6,12 +6,11 @@ import { buildTraceReport, type TraceReport } from './report.js'
 import { type HeistSpec, resolveTaintSetup } from './resolveTaintSetup.js'
 import type { TraceDictionary } from './TransferColumns.js'
 import {
-  applyTransfers,
   checkConservation,
   createTaintState,
   finishTaint,
-  prepareTransfers,
   type TaintSetup,
+  traceChunk,
 } from './taintEngine.js'
 
 const PLACE_OF_CATEGORY: Record<string, number> = {
@@ -56,15 +55,15 @@ export async function traceCase(
   },
 ): Promise<{ report: TraceReport; timings: TraceTimings }> {
   const t0 = performance.now()
-  const scan = await store.scanTransfers({ lazyTxHashes: true })
+  const scan = await store.scanTransfers({ lazyTxHashes: true, lazyAddresses: true })
   const places = placesFromLabels(input.labels)
   const setup = await resolveSetup(scan, input.policy, input.heists, places)
-  const state = createTaintState(setup, scan.dictionary.addresses.length * 2)
+  const state = createTaintState(setup, (scan.addressCount ?? scan.dictionary.addresses.length) * 2)
   let engineMs = 0
   let seen = 0
   for await (const chunk of scan.chunks) {
     const e0 = performance.now()
-    applyTransfers(state, chunk, prepareTransfers(state, chunk))
+    traceChunk(state, chunk)
     engineMs += performance.now() - e0
     seen += chunk.length
     input.onProgress?.(
@@ -80,26 +79,43 @@ export async function traceCase(
       memos,
       conservation,
     })
+  // Hashes and addresses stay in the store until now: a dry run of the report records which
+  // ids it shows (holders, exits, evidence paths), and only those are resolved.
   let dictionary = scan.dictionary
-  if (scan.txHashesOf) {
-    // Hashes stay in the store until now: a dry run of the report records which tx ids it
-    // shows (exits, evidence paths), and only those are resolved.
-    const wanted = new Set<number>()
-    const recorder = new Proxy([] as string[], {
-      get: (target, key, receiver) => {
-        if (typeof key === 'string' && /^[0-9]+$/.test(key)) {
-          wanted.add(Number(key))
-          return `0x${'0'.repeat(64)}`
-        }
-        return Reflect.get(target, key, receiver)
+  if (scan.txHashesOf || scan.addressesOf) {
+    const wantedTx = new Set<number>()
+    const wantedAddress = new Set<number>()
+    const recorder = (wanted: Set<number>, placeholder: string) =>
+      new Proxy([] as string[], {
+        get: (target, key, receiver) => {
+          if (typeof key === 'string' && /^[0-9]+$/.test(key)) {
+            wanted.add(Number(key))
+            return placeholder
+          }
+          return Reflect.get(target, key, receiver)
+        },
+      })
+    build(
+      {
+        ...scan.dictionary,
+        ...(scan.txHashesOf ? { txHashes: recorder(wantedTx, `0x${'0'.repeat(64)}`) } : {}),
+        ...(scan.addressesOf ? { addresses: recorder(wantedAddress, `0x${'0'.repeat(40)}`) } : {}),
       },
-    })
-    build({ ...scan.dictionary, txHashes: recorder }, new Map())
-    for (const e of state.exits) wanted.add(e.txId)
-    const hashes = await scan.txHashesOf([...wanted])
-    const sparse: string[] = []
-    for (const [id, hash] of hashes) sparse[id] = hash
-    dictionary = { ...scan.dictionary, txHashes: sparse }
+      new Map(),
+    )
+    for (const e of state.exits) wantedTx.add(e.txId)
+    const sparse = (found: Map<number, string>) => {
+      const out: string[] = []
+      for (const [id, value] of found) out[id] = value
+      return out
+    }
+    dictionary = {
+      ...scan.dictionary,
+      ...(scan.txHashesOf ? { txHashes: sparse(await scan.txHashesOf([...wantedTx])) } : {}),
+      ...(scan.addressesOf
+        ? { addresses: sparse(await scan.addressesOf([...wantedAddress])) }
+        : {}),
+    }
   }
   const exitTx = [...new Set(state.exits.map((e) => dictionary.txHashes[e.txId]!))]
   const memos = await store.findMemos(exitTx)
@@ -111,9 +127,10 @@ export async function traceCase(
 }
 
 /**
- * Resolves the case against the scan. With lazily resolved tx hashes, only the theft hashes are
- * looked up in the store; `resolveTaintSetup` sees a dictionary of just those (so a missing one
- * is still the same InputError) and its tx ids are mapped back to the store's.
+ * Resolves the case against the scan. With lazily resolved tx hashes and addresses, only the
+ * theft hashes, source addresses and labelled addresses are looked up in the store;
+ * `resolveTaintSetup` sees a dictionary of just those (so a missing theft is still the same
+ * InputError) and its ids are mapped back to the store's.
  */
 async function resolveSetup(
   scan: TransferScan,
@@ -121,15 +138,37 @@ async function resolveSetup(
   heists: HeistSpec[],
   places: Map<string, number>,
 ): Promise<TaintSetup> {
-  if (!scan.txIdsOf) return resolveTaintSetup({ policy, heists, places }, scan.dictionary)
+  let dictionary = scan.dictionary
   const thefts = [...new Set(heists.flatMap((h) => h.thefts.map((t) => t.toLowerCase())))]
-  const ids = await scan.txIdsOf(thefts)
-  const found = thefts.filter((t) => ids.has(t))
-  const setup = resolveTaintSetup(
-    { policy, heists, places },
-    { ...scan.dictionary, txHashes: found },
-  )
-  const theftTx = new Map<number, number>()
-  for (const [local, heist] of setup.theftTx) theftTx.set(ids.get(found[local]!)!, heist)
-  return { ...setup, theftTx }
+  const txIds = scan.txIdsOf ? await scan.txIdsOf(thefts) : null
+  const foundTx = thefts.filter((t) => txIds?.has(t))
+  if (txIds) dictionary = { ...dictionary, txHashes: foundTx }
+  const named = [
+    ...new Set([
+      ...heists.flatMap((h) => h.sources.map((s) => s.address.toLowerCase())),
+      ...places.keys(),
+    ]),
+  ]
+  const addressIds = scan.addressIdsOf ? await scan.addressIdsOf(named) : null
+  const foundAddress = named.filter((a) => addressIds?.has(a))
+  if (addressIds) dictionary = { ...dictionary, addresses: foundAddress }
+  const setup = resolveTaintSetup({ policy, heists, places }, dictionary)
+  if (txIds) {
+    const theftTx = new Map<number, number>()
+    for (const [local, heist] of setup.theftTx) theftTx.set(txIds.get(foundTx[local]!)!, heist)
+    setup.theftTx = theftTx
+  }
+  if (addressIds) {
+    const global = (local: number) => addressIds.get(foundAddress[local]!)!
+    const count = scan.addressCount ?? 0
+    const placeByAddress = new Uint8Array(count)
+    setup.placeByAddress?.forEach((code, local) => {
+      if (code !== 0) placeByAddress[global(local)] = code
+    })
+    setup.sources = setup.sources.map((s) => ({ ...s, address: global(s.address) }))
+    setup.placeByAddress = placeByAddress
+    setup.placeOf = (a) => placeByAddress[a] ?? 0
+    setup.addressCount = count
+  }
+  return setup
 }

@@ -250,7 +250,12 @@ export async function createDuckDbTransferStore(
       }, opts?.onProgress)
     },
     scanTransfers: async (opts) =>
-      scan(conn, opts?.chunkRows ?? 1 << 20, opts?.lazyTxHashes === true),
+      scan(
+        conn,
+        opts?.chunkRows ?? 1 << 20,
+        opts?.lazyTxHashes === true,
+        opts?.lazyAddresses === true,
+      ),
     findTransactions: async (hashes) => {
       if (hashes.length === 0) return []
       const wanted = hashes.map((h) => h.toLowerCase())
@@ -864,6 +869,7 @@ async function scan(
   conn: DuckDBConnection,
   chunkRows: number,
   lazyTxHashes: boolean,
+  lazyAddresses = false,
 ): Promise<TransferScan> {
   // ethereum-etl token_transfers carry no transaction index: take it from the transaction.
   // (A join condition on 't.tx_index IS NULL' would make DuckDB fall back to a nested loop.)
@@ -903,7 +909,7 @@ async function scan(
     return out
   }
   const dictionary = {
-    addresses: await list('SELECT address FROM dict_address ORDER BY id'),
+    addresses: lazyAddresses ? [] : await list('SELECT address FROM dict_address ORDER BY id'),
     tokens: await list('SELECT token FROM dict_token ORDER BY id'),
     txHashes: lazyTxHashes ? [] : await allTxHashes(conn, runs),
   }
@@ -974,6 +980,35 @@ async function scan(
     yield* upTo(Number.POSITIVE_INFINITY)
   }
   const scanResult: TransferScan = { dictionary, rows, chunks: merged() }
+  if (lazyAddresses) {
+    scanResult.addressCount = Number(
+      (
+        await conn.runAndReadAll('SELECT coalesce(max(id) + 1, 0) FROM dict_address')
+      ).getRows()[0]![0],
+    )
+    scanResult.addressIdsOf = async (addresses) => {
+      const out = new Map<string, number>()
+      for (let i = 0; i < addresses.length; i += 10_000) {
+        const list = addresses.slice(i, i + 10_000).map((a) => sqlString(a.toLowerCase()))
+        const found = await conn.runAndReadAll(
+          `SELECT address, id FROM dict_address WHERE address IN (${list.join(',')})`,
+        )
+        for (const [address, id] of found.getRows()) out.set(String(address), Number(id))
+      }
+      return out
+    }
+    scanResult.addressesOf = async (ids) => {
+      const out = new Map<number, string>()
+      for (let i = 0; i < ids.length; i += 10_000) {
+        const list = ids.slice(i, i + 10_000).map((id) => String(Math.trunc(id)))
+        const found = await conn.runAndReadAll(
+          `SELECT id, address FROM dict_address WHERE id IN (${list.join(',')})`,
+        )
+        for (const [id, address] of found.getRows()) out.set(Number(id), String(address))
+      }
+      return out
+    }
+  }
   if (lazyTxHashes) {
     scanResult.txIdsOf = async (hashes) => {
       const out = await bulkTxIdsOf(conn, runs, hashes)
