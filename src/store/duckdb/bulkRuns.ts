@@ -14,7 +14,7 @@ import {
   writeSync,
 } from 'node:fs'
 import { basename, join } from 'node:path'
-import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance } from '@duckdb/node-api'
+import type { DuckDBConnection, DuckDBInstance, DuckDBMaterializedResult } from '@duckdb/node-api'
 import { BaseError, InputError } from '../../core/BaseError.js'
 import { allocateTransferColumns, type TransferColumns } from '../../trace/TransferColumns.js'
 import type { ImportFile, ImportResult, TransactionRecord } from '../TransferStore.js'
@@ -166,6 +166,8 @@ export function parquetFingerprint(path: string): string {
 
 type Plan = {
   files: (BulkFile & { path: string; types: Map<string, string> })[]
+  /** Rows in all files (from the Parquet metadata). */
+  rows: number
   chainId: number
   firstBlock: number
   lastBlock: number
@@ -233,6 +235,7 @@ export async function planBulkImport(
   // Block range and chain from the Parquet statistics (no data pages read).
   let firstBlock = Number.POSITIVE_INFINITY
   let lastBlock = Number.NEGATIVE_INFINITY
+  let rows = 0
   const chains = new Set<number>()
   for (const f of planned) {
     const chain = f.types.has('chain_id')
@@ -240,10 +243,11 @@ export async function planBulkImport(
       : `${defaultChain}, ${defaultChain}`
     const r = (
       await conn.runAndReadAll(
-        `SELECT min(block_number) AS lo, max(block_number) AS hi, ${chain} FROM read_parquet(${sqlString(f.path)})`,
+        `SELECT min(block_number) AS lo, max(block_number) AS hi, ${chain}, count(*) FROM read_parquet(${sqlString(f.path)})`,
       )
     ).getRows()[0]!
     if (r[0] === null) continue // an empty file
+    rows += Number(r[4])
     firstBlock = Math.min(firstBlock, Number(r[0]))
     lastBlock = Math.max(lastBlock, Number(r[1]))
     chains.add(Number(r[2] ?? defaultChain)).add(Number(r[3] ?? defaultChain))
@@ -258,7 +262,7 @@ export async function planBulkImport(
     )
   ).getRows()[0]![0]
   if (Number(stored) > 0) return null
-  return { files: planned, chainId: [...chains][0]!, firstBlock, lastBlock }
+  return { files: planned, rows, chainId: [...chains][0]!, firstBlock, lastBlock }
 }
 
 /** Thrown inside a bulk import when a file is not in block order (the import then sorts). */
@@ -266,9 +270,10 @@ class OutOfOrder extends Error {}
 
 type Stream = {
   dataset: Dataset
-  chunk: DuckDBDataChunk | null
-  next: Promise<DuckDBDataChunk | null> | null
-  fetch: () => Promise<DuckDBDataChunk | null>
+  /** SELECT of this dataset for blocks lo..hi (one partition). */
+  sql: (lo: number, hi: number) => string
+  result: DuckDBMaterializedResult | null
+  nextChunk: number
   n: number
   i: number
   b: Uint32Array
@@ -417,9 +422,8 @@ async function writeRun(
     for (const dataset of BULK_DATASETS) {
       const files = plan.files.filter((f) => f.dataset === dataset)
       if (files.length === 0) continue
-      const c = await instance.connect()
-      connections.push(c)
-      streams.push(await openStream(c, dataset, files))
+      connections.push(await instance.connect())
+      streams.push(openStream(dataset, files))
     }
     const [txs, natives, erc20s] = BULK_DATASETS.map(
       (d) => streams.find((s) => s.dataset === d) ?? null,
@@ -453,72 +457,95 @@ async function writeRun(
 
     let lastB = -1
     let lastX = -1
-    for (;;) {
-      // The next transaction: the smallest (block, index) at the head of any stream.
-      let b = Number.POSITIVE_INFINITY
-      let x = 0
-      for (const s of streams) {
-        if (s.n === 0) continue
-        const sb = s.b[s.i]!
-        const sx = s.x[s.i]!
-        if (sb < b || (sb === b && sx < x)) {
-          b = sb
-          x = sx
+    // Block-range partitions of ~4M rows, each read by DuckDB with all its threads while the
+    // previous one is merged here (two partitions in memory at most).
+    const parts = Math.max(1, Math.ceil(plan.rows / 4_000_000))
+    const span = plan.lastBlock - plan.firstBlock + 1
+    const bound = (p: number) => plan.firstBlock + Math.floor((p * span) / parts)
+    const read = (p: number) => {
+      const loading = Promise.all(
+        streams.map((s, k) => connections[k]!.run(s.sql(bound(p), bound(p + 1) - 1))),
+      )
+      loading.catch(() => {}) // awaited below; an error must not surface before that
+      return loading
+    }
+    let pending = read(0)
+    for (let p = 0; p < parts; p++) {
+      const results = await pending
+      if (p + 1 < parts) pending = read(p + 1)
+      streams.forEach((s, k) => {
+        s.result = results[k]!
+        s.nextChunk = 0
+        advance(s)
+      })
+      for (;;) {
+        // The next transaction: the smallest (block, index) at the head of any stream.
+        let b = Number.POSITIVE_INFINITY
+        let x = 0
+        for (const s of streams) {
+          if (s.n === 0) continue
+          const sb = s.b[s.i]!
+          const sx = s.x[s.i]!
+          if (sb < b || (sb === b && sx < x)) {
+            b = sb
+            x = sx
+          }
         }
-      }
-      if (b === Number.POSITIVE_INFINITY) break
-      if (b < lastB || (b === lastB && x <= lastX))
-        throw new OutOfOrder(
-          `rows of block ${b} index ${x} come after block ${lastB} index ${lastX}`,
-        )
-      lastB = b
-      lastX = x
-      const txId = txBase + counts.txCount
-      counts.txCount += 1
-      txKeys.push(b, x)
-      let failed = false
-      if (txs && txs.n > 0 && txs.b[txs.i] === b && txs.x[txs.i] === x) {
-        const i = txs.i
-        counts.transactions += 1
-        const fee = txs.value[i]!
-        const flags = txs.failed[i]!
-        failed = (flags & 1) === 1
-        counts.receipts += flags >>> 1
-        const from = internAddress(txs, 0, i)
-        if (fee > 0) {
-          out.push(b, txId, from, 0, 0, fee, 1)
-          counts.rows += 1
-        }
-        if (!skipKeySync(txs, b, x, -1)) await skipKeyAcross(txs, b, x, -1)
-      }
-      if (natives)
-        while (natives.n > 0 && natives.b[natives.i] === b && natives.x[natives.i] === x) {
-          const i = natives.i
-          const ordinal = natives.o[i]!
-          counts.transfers += 1
-          const from = internAddress(natives, 0, i)
-          const to = internAddress(natives, 1, i)
-          if (!(failed && ordinal === 0)) {
-            out.push(b, txId, from, to, 0, natives.value[i]!, 0)
+        if (b === Number.POSITIVE_INFINITY) break
+        if (b < lastB || (b === lastB && x <= lastX))
+          throw new OutOfOrder(
+            `rows of block ${b} index ${x} come after block ${lastB} index ${lastX}`,
+          )
+        lastB = b
+        lastX = x
+        const txId = txBase + counts.txCount
+        counts.txCount += 1
+        txKeys.push(b, x)
+        let failed = false
+        if (txs && txs.n > 0 && txs.b[txs.i] === b && txs.x[txs.i] === x) {
+          const i = txs.i
+          counts.transactions += 1
+          const fee = txs.value[i]!
+          const flags = txs.failed[i]!
+          failed = (flags & 1) === 1
+          counts.receipts += flags >>> 1
+          const from = internAddress(txs, 0, i)
+          if (fee > 0) {
+            out.push(b, txId, from, 0, 0, fee, 1)
             counts.rows += 1
           }
-          if (!skipKeySync(natives, b, x, ordinal)) await skipKeyAcross(natives, b, x, ordinal)
+          if (!skipKeySync(txs, b, x, -1)) skipKeyAcross(txs, b, x, -1)
         }
-      if (erc20s)
-        while (erc20s.n > 0 && erc20s.b[erc20s.i] === b && erc20s.x[erc20s.i] === x) {
-          const i = erc20s.i
-          const ordinal = erc20s.o[i]!
-          counts.transfers += 1
-          const from = internAddress(erc20s, 0, i)
-          const to = internAddress(erc20s, 1, i)
-          const token = internToken(erc20s, 2, i)
-          const value = erc20s.value[i]!
-          if (value > 0) {
-            out.push(b, txId, from, to, token, value, 0)
-            counts.rows += 1
+        if (natives)
+          while (natives.n > 0 && natives.b[natives.i] === b && natives.x[natives.i] === x) {
+            const i = natives.i
+            const ordinal = natives.o[i]!
+            counts.transfers += 1
+            const from = internAddress(natives, 0, i)
+            const to = internAddress(natives, 1, i)
+            if (!(failed && ordinal === 0)) {
+              out.push(b, txId, from, to, 0, natives.value[i]!, 0)
+              counts.rows += 1
+            }
+            if (!skipKeySync(natives, b, x, ordinal)) skipKeyAcross(natives, b, x, ordinal)
           }
-          if (!skipKeySync(erc20s, b, x, ordinal)) await skipKeyAcross(erc20s, b, x, ordinal)
-        }
+        if (erc20s)
+          while (erc20s.n > 0 && erc20s.b[erc20s.i] === b && erc20s.x[erc20s.i] === x) {
+            const i = erc20s.i
+            const ordinal = erc20s.o[i]!
+            counts.transfers += 1
+            const from = internAddress(erc20s, 0, i)
+            const to = internAddress(erc20s, 1, i)
+            const token = internToken(erc20s, 2, i)
+            const value = erc20s.value[i]!
+            if (value > 0) {
+              out.push(b, txId, from, to, token, value, 0)
+              counts.rows += 1
+            }
+            if (!skipKeySync(erc20s, b, x, ordinal)) skipKeyAcross(erc20s, b, x, ordinal)
+          }
+      }
+      for (const st of streams) st.result = null
     }
     out.close()
     txKeys.close()
@@ -565,28 +592,30 @@ function skipKeySync(s: Stream, b: number, x: number, ordinal: number): boolean 
   }
 }
 
-/** {@link skipKeySync} across chunk ends (awaits only there, not once per row). */
-async function skipKeyAcross(s: Stream, b: number, x: number, ordinal: number): Promise<void> {
+/** {@link skipKeySync} across chunk ends. */
+function skipKeyAcross(s: Stream, b: number, x: number, ordinal: number): void {
   for (;;) {
-    await advance(s)
+    advance(s)
     if (s.n === 0) return
     s.i = -1
     if (skipKeySync(s, b, x, ordinal)) return
   }
 }
 
-/** Loads the next chunk of a stream (the one after it is already being fetched). */
-async function advance(s: Stream): Promise<void> {
-  const chunk = await s.next!
-  if (!chunk || chunk.rowCount === 0) {
-    s.chunk = null
-    s.next = null
-    s.n = 0
-    s.i = 0
-    return
+/** Moves a stream to the next chunk of its current partition (n = 0 when there is none). */
+function advance(s: Stream): void {
+  s.n = 0
+  s.i = 0
+  while (s.result && s.nextChunk < s.result.chunkCount) {
+    const chunk = s.result.getChunk(s.nextChunk++)
+    if (chunk.rowCount > 0) {
+      load(s, chunk)
+      return
+    }
   }
-  s.next = s.fetch()
-  s.chunk = chunk
+}
+
+function load(s: Stream, chunk: DuckDBDataChunk): void {
   const m = chunk.rowCount
   const items = (k: number) =>
     (chunk.getColumnVector(k) as unknown as { items: ArrayLike<number> & ArrayBufferView }).items
@@ -615,11 +644,7 @@ async function advance(s: Stream): Promise<void> {
   s.i = 0
 }
 
-async function openStream(
-  conn: DuckDBConnection,
-  dataset: Dataset,
-  files: Plan['files'],
-): Promise<Stream> {
+function openStream(dataset: Dataset, files: Plan['files']): Stream {
   const binary = files[0]!.binary
   const list = `[${files.map((f) => sqlString(f.path)).join(', ')}]`
   const bytes = (c: string) => (binary ? c : `unhex(substr(${c}, 3))`)
@@ -654,15 +679,12 @@ async function openStream(
     // Zero-value native transfers move nothing (as the SQL path); zero ERC-20 transfers count.
     if (!token) keep = `value_string <> '0'`
   }
-  const result = await conn.stream(
-    `SELECT ${select} FROM read_parquet(${list})
-     WHERE CASE WHEN ${valid} THEN ${keep} ELSE error('bad row') END`,
-  )
-  const s: Stream = {
+  return {
     dataset,
-    chunk: null,
-    next: null,
-    fetch: () => result.fetchChunk(),
+    sql: (lo, hi) => `SELECT ${select} FROM read_parquet(${list})
+      WHERE block_number BETWEEN ${lo} AND ${hi} AND CASE WHEN ${valid} THEN ${keep} ELSE error('bad row') END`,
+    result: null,
+    nextChunk: 0,
     n: 0,
     i: 0,
     b: new Uint32Array(0),
@@ -674,9 +696,6 @@ async function openStream(
     raw: [],
     binary,
   }
-  s.next = s.fetch()
-  await advance(s)
-  return s
 }
 
 function rawAddress(s: Stream, column: number, i: number): string {
