@@ -14,7 +14,12 @@ import {
   writeSync,
 } from 'node:fs'
 import { basename, join } from 'node:path'
-import type { DuckDBConnection, DuckDBInstance, DuckDBMaterializedResult } from '@duckdb/node-api'
+import type {
+  DuckDBConnection,
+  DuckDBDataChunk,
+  DuckDBInstance,
+  DuckDBMaterializedResult,
+} from '@duckdb/node-api'
 import { BaseError, InputError } from '../../core/BaseError.js'
 import { allocateTransferColumns, type TransferColumns } from '../../trace/TransferColumns.js'
 import type { ImportFile, ImportResult, TransactionRecord } from '../TransferStore.js'
