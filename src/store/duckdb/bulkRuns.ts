@@ -21,6 +21,7 @@ import type {
   DuckDBMaterializedResult,
 } from '@duckdb/node-api'
 import { BaseError, InputError } from '../../core/BaseError.js'
+import { collectGarbage } from '../../core/collectGarbage.js'
 import { allocateTransferColumns, type TransferColumns } from '../../trace/TransferColumns.js'
 import type { ImportFile, ImportResult, TransactionRecord } from '../TransferStore.js'
 import { DATASETS } from './fileDatasets.js'
@@ -551,6 +552,7 @@ async function writeRun(
           }
       }
       for (const st of streams) st.result = null
+      collectGarbage()
     }
     out.close()
     txKeys.close()
