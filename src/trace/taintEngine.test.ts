@@ -20,7 +20,7 @@ import {
   traceChunk,
 } from './taintEngine.js'
 
-// traceChunk (resolve and apply in cache-sized slices) must leave exactly the state that
+// traceChunk (resolve and apply in slices, cut at transaction boundaries) must leave exactly the state that
 // prepareTransfers + applyTransfers leave, whatever the chunking, for every policy: the same
 // account ids, balances, taint bits, evidence log, exits, top-ups and ledger, compared
 // bit for bit (FIFO/LIFO lots as well). The rows are random transactions over a small address
@@ -113,11 +113,12 @@ function run(
   setup: TaintSetup,
   chunks: TransferColumns[],
   mode: 'prepared' | 'traceChunk',
+  sliceRows?: number,
 ): TaintState {
   const state = createTaintState(setup, 16)
   for (const chunk of chunks)
     if (mode === 'prepared') applyTransfers(state, chunk, prepareTransfers(state, chunk))
-    else traceChunk(state, chunk)
+    else traceChunk(state, chunk, sliceRows)
   finishTaint(state)
   return state
 }
@@ -175,10 +176,11 @@ describe('traceChunk == prepareTransfers + applyTransfers', () => {
               maxLength: 80,
             }),
             cuts: fc.array(fc.integer({ min: 0, max: 500 }), { maxLength: 5 }),
+            sliceRows: fc.integer({ min: 1, max: 64 }),
             direct: fc.boolean(),
           }),
         ),
-        ({ addresses, txs, cuts, direct }) => {
+        ({ addresses, txs, cuts, sliceRows, direct }) => {
           const columns = toColumns(txs)
           for (const policy of POLICIES) {
             const setup = setupFor(policy, addresses, direct)
@@ -186,6 +188,7 @@ describe('traceChunk == prepareTransfers + applyTransfers', () => {
             expect(snapshot(run(setup, [columns], 'traceChunk'))).toEqual(whole)
             const chunks = chunksAt(columns, cuts)
             expect(snapshot(run(setup, chunks, 'traceChunk'))).toEqual(whole)
+            expect(snapshot(run(setup, chunks, 'traceChunk', sliceRows))).toEqual(whole)
             expect(snapshot(run(setup, chunks, 'prepared'))).toEqual(whole)
           }
         },

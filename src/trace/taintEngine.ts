@@ -110,8 +110,6 @@ export type TaintState = {
   tokenLookups: Uint32Array
   /** Entries allocated in `tokenDense` so far. */
   tokenDenseEntries: number
-  /** Where prepare's cache-warming reads go (so the compiler keeps them). */
-  touched: number
   /** Reused per-slice account ids and flags of {@link traceChunk}. */
   slice: PreparedTransfers
   /** Theft transaction ids as a bitmap by tx id (heist index in `setup.theftTx`). */
@@ -241,7 +239,6 @@ export function createTaintState(setup: TaintSetup, capacity = 1024): TaintState
     tokenDense: [],
     tokenLookups: new Uint32Array(16),
     tokenDenseEntries: 0,
-    touched: 0,
     slice: {
       fromAccount: new Uint32Array(0),
       toAccount: new Uint32Array(0),
@@ -554,10 +551,7 @@ function prepareInto(
   let needsOrder = false
   let checkedTx = -1
   let maxToken = 0
-  let sink = 0
   for (let i = 0; i < n; i++) {
-    if ((i & (TOUCH_ROWS - 1)) === 0 && state.tokenDenseEntries > 0)
-      sink ^= touchTokenRows(state, columns, i, Math.min(n, i + TOUCH_ROWS))
     const tx = txId[i]!
     const from = fromCol[i]!
     const token = tokenCol[i]!
@@ -603,41 +597,8 @@ function prepareInto(
     flags[i] = f
   }
   growTopUps(state, maxToken)
-  state.touched = sink
   out.order = needsOrder ? dexOrder(columns, (a) => placeOfCached(state, a)) : null
   return out
-}
-
-/** Rows per {@link touchTokenRows} pass (a power of two). */
-const TOUCH_ROWS = 256
-
-/**
- * Reads the dense-table entries that rows start..end-1 will look up, in a loop of a few
- * instructions per row, so that their cache misses overlap (the resolving loop is too long for
- * the CPU to run ahead to the next token row, and most token lookups miss the cache: each
- * (address, token) is seen only a few times). Returns a value only so the reads are kept.
- */
-function touchTokenRows(
-  state: TaintState,
-  columns: TransferColumns,
-  start: number,
-  end: number,
-): number {
-  const { token, from, to } = columns
-  const dense = state.tokenDense
-  const direct = state.direct
-  let x = 0
-  for (let i = start; i < end; i++) {
-    const t = token[i]!
-    if (t === 0 || t >= dense.length) continue
-    const d = dense[t]
-    if (d === undefined) continue
-    const a = from[i]!
-    const b = to[i]!
-    if (a < direct) x ^= d[a]!
-    if (b < direct) x ^= d[b]!
-  }
-  return x
 }
 
 /** Makes room in the top-up totals for token ids up to `token`. */
@@ -1058,23 +1019,26 @@ export function applyTransfers(
 /**
  * Resolves and applies a batch of transfers: the same result as
  * `applyTransfers(state, columns, prepareTransfers(state, columns))` (same account ids, same
- * visit order) without allocating per-row arrays for the whole batch. Rows are resolved and
- * applied in slices of about {@link SLICE_ROWS} rows cut at transaction boundaries, so the
- * account ids and flags in between stay in the L1/L2 cache, while resolving (lookups) and
- * applying (balance updates) stay two tight loops whose cache misses overlap. Use it when
- * nothing needs the rows' account ids before they are applied.
+ * visit order), but the per-row account ids and flags live in one scratch buffer reused across
+ * calls (slices of up to {@link SLICE_ROWS} rows cut at transaction boundaries), so a scan of
+ * many chunks allocates nothing per chunk. Use it when nothing needs the rows' account ids
+ * before they are applied. `sliceRows` only changes speed (tests use tiny slices).
  *
  * @example
  * for await (const chunk of scan.chunks) traceChunk(state, chunk)
  * finishTaint(state)
  */
-export function traceChunk(state: TaintState, columns: TransferColumns): void {
+export function traceChunk(
+  state: TaintState,
+  columns: TransferColumns,
+  sliceRows = SLICE_ROWS,
+): void {
   const n = columns.length
   const txId = columns.txId
   let scratch = state.slice
   let start = 0
   while (start < n) {
-    let end = Math.min(n, start + SLICE_ROWS)
+    let end = Math.min(n, start + Math.max(1, sliceRows))
     // A transaction's DEX order is decided on the whole transaction: never cut one.
     if (end < n) {
       const tx = txId[end - 1]!
@@ -1096,8 +1060,12 @@ export function traceChunk(state: TaintState, columns: TransferColumns): void {
   }
 }
 
-/** Rows per slice of {@link traceChunk}: the slice's account ids and flags take 9 bytes a row. */
-const SLICE_ROWS = 4096
+/**
+ * Rows per slice of {@link traceChunk} (9 bytes a row of scratch). Large on purpose: measured on
+ * the generator's 10 M rows, 4,096-row slices (scratch in L2) ran ~10% slower than 1 M-row ones,
+ * because alternating the resolve and apply loops evicts the balances the apply loop keeps hot.
+ */
+const SLICE_ROWS = 1 << 20
 
 function sliceColumns(c: TransferColumns, start: number, end: number): TransferColumns {
   return {
