@@ -207,6 +207,21 @@ export function engineRun(lib, data, policy, K, n) {
   lib.applyTransfers(state, columns, prepared)
   const c2 = cpuMs()
   lib.finishTaint(state)
+  // traceChunk (resolve+apply in one call, reused scratch), on a fresh state, where the build
+  // has it; its state must equal the prepare+apply one (checked on the balances and taint).
+  let chunkMs
+  let chunkSame
+  if (lib.traceChunk) {
+    const s2 = lib.createTaintState(data.setupFor(policy, K), data.accounts)
+    const c3 = cpuMs()
+    lib.traceChunk(s2, columns)
+    chunkMs = cpuMs() - c3
+    lib.finishTaint(s2)
+    chunkSame =
+      s2.accountCount === state.accountCount &&
+      sameBits(s2.balance, state.balance, state.accountCount) &&
+      sameBits(s2.taint, state.taint, state.accountCount * (K + 2))
+  }
   const cons = lib.checkConservation(state)
   let tainted = 0
   for (let a = 0; a < state.accountCount; a++) {
@@ -219,6 +234,8 @@ export function engineRun(lib, data, policy, K, n) {
   }
   return {
     n,
+    chunkMs,
+    chunkSame,
     prepareMs: c1 - c0,
     applyMs: c2 - c1,
     ok: cons.ok,
@@ -227,6 +244,11 @@ export function engineRun(lib, data, policy, K, n) {
     accounts: state.accountCount,
     tainted,
   }
+}
+
+function sameBits(a, b, n) {
+  for (let i = 0; i < n; i++) if (!Object.is(a[i], b[i])) return false
+  return true
 }
 
 function sliceColumns(c, n) {
@@ -287,10 +309,10 @@ export async function engineSection(lib, { engineN, realN, lotsN, baseline, base
   out.push(
     '### Engine (one core, typed arrays; M transfers/s of CPU time)',
     '',
-    `Realistic: the generator's data (\`trace generate\`, seed 1, 2 heists, labels: DEX pools, WETH, bridge, mixer, exchanges; ${real.columns.length.toLocaleString('en')} rows incl. gas rows). Worst case: ${engineN.toLocaleString('en')} random power-law transfers over 1,000,000 addresses with 1,000 theft transactions first (every first outflow is a clean top-up, taint reaches most accounts). \`apply\` is \`applyTransfers\`; \`prepare\` resolves (address, token) to account ids; \`both\` is what a trace pays.`,
+    `Realistic: the generator's data (\`trace generate\`, seed 1, 2 heists, labels: DEX pools, WETH, bridge, mixer, exchanges; ${real.columns.length.toLocaleString('en')} rows incl. gas rows). Worst case: ${engineN.toLocaleString('en')} random power-law transfers over 1,000,000 addresses with 1,000 theft transactions first (every first outflow is a clean top-up, taint reaches most accounts). \`apply\` is \`applyTransfers\`; \`prepare\` resolves (address, token) to account ids; \`both\` is what a trace pays; \`traceChunk\` is both in one call (fresh state, same rows; "=" when its balances and taint are bit-identical to prepare+apply).`,
     '',
-    '| engine | data | policy | heists | transfers | apply M/s | prepare M/s | prepare+apply M/s | tainted accounts / accounts | conservation |',
-    '|---|---|---|---|---|---|---|---|---|---|',
+    '| engine | data | policy | heists | transfers | apply M/s | prepare M/s | prepare+apply M/s | traceChunk M/s | tainted accounts / accounts | conservation |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   )
   const rows = [
     ['realistic', real, 'haircut', 2, real.columns.length],
@@ -321,13 +343,13 @@ export async function engineSection(lib, { engineN, realN, lotsN, baseline, base
         : r.ok
           ? `ok (${r.err.toExponential(1)})`
           : `VIOLATED ${r.err}`
-      const row = `| ${engineName} | ${dataName} | ${policy} | ${K} | ${n.toLocaleString('en')} | ${mps(n, r.applyMs)} | ${mps(n, r.prepareMs)} | ${mps(n, r.applyMs + r.prepareMs)} | ${r.tainted.toLocaleString('en')} / ${r.accounts.toLocaleString('en')} | ${cons} |`
+      const row = `| ${engineName} | ${dataName} | ${policy} | ${K} | ${n.toLocaleString('en')} | ${mps(n, r.applyMs)} | ${mps(n, r.prepareMs)} | ${mps(n, r.applyMs + r.prepareMs)} | ${r.chunkMs === undefined ? '-' : `${mps(n, r.chunkMs)} ${r.chunkSame ? '=' : 'DIFFERS'}`} | ${r.tainted.toLocaleString('en')} / ${r.accounts.toLocaleString('en')} | ${cons} |`
       log(row)
       out.push(row)
     }
   out.push(
-    `| plain loop (floor: haircut arithmetic only, address-indexed) | realistic | haircut | 2 | ${real.columns.length.toLocaleString('en')} | ${mps(real.columns.length, plainReal)} | - | - | - | - |`,
-    `| plain loop (floor: haircut arithmetic only, address-indexed) | worst case | haircut | 2 | ${engineN.toLocaleString('en')} | ${mps(engineN, plainWorst)} | - | - | - | - |`,
+    `| plain loop (floor: haircut arithmetic only, address-indexed) | realistic | haircut | 2 | ${real.columns.length.toLocaleString('en')} | ${mps(real.columns.length, plainReal)} | - | - | - | - | - |`,
+    `| plain loop (floor: haircut arithmetic only, address-indexed) | worst case | haircut | 2 | ${engineN.toLocaleString('en')} | ${mps(engineN, plainWorst)} | - | - | - | - | - |`,
     '',
     'The first row of each haircut pair includes JIT warm-up; the second is steady state.',
     '',
