@@ -10,7 +10,6 @@ import {
   readdirSync,
   readSync,
   rmSync,
-  writeFileSync,
   writeSync,
 } from 'node:fs'
 import { basename, join } from 'node:path'
@@ -274,6 +273,9 @@ export async function planBulkImport(
 /** Thrown inside a bulk import when a file is not in block order (the import then sorts). */
 class OutOfOrder extends Error {}
 
+/** The parts of a DuckDB BLOB/VARCHAR vector read here (`dataView`: 16-byte string_t items). */
+type RawVector = { dataView?: DataView; getItem: (i: number) => unknown }
+
 type Stream = {
   dataset: Dataset
   /** SELECT of this dataset for blocks lo..hi (one partition). */
@@ -289,8 +291,11 @@ type Stream = {
   keys: Uint32Array[][]
   value: Float64Array
   failed: Uint8Array
-  raw: { getItemBytes?: (i: number) => Uint8Array | null; getItem: (i: number) => unknown }[]
+  /** Per address column: its two 10-byte halves (binary, inline in DuckDB's string_t) or its text. */
+  raw: RawVector[][]
   binary: boolean
+  /** Called on each new chunk (prefetches the key table's slots). */
+  warm?: (s: Stream) => void
 }
 
 /**
@@ -417,8 +422,8 @@ async function writeRun(
   let nextToken = await scalar('SELECT coalesce(max(id) + 1, 0) FROM dict_token')
   const addresses = await loadKeys(conn, 'address', 'dict_address', nextAddress)
   const tokens = await loadKeys(conn, 'token', "dict_token WHERE token <> 'ETH'", nextToken)
-  const newAddresses: string[] = []
-  const newTokens: string[] = []
+  const newAddresses = createAddressBytes()
+  const newTokens = createAddressBytes()
 
   const streams: Stream[] = []
   const connections: DuckDBConnection[] = []
@@ -434,6 +439,11 @@ async function writeRun(
     const [txs, natives, erc20s] = BULK_DATASETS.map(
       (d) => streams.find((s) => s.dataset === d) ?? null,
     )
+    for (const s of streams)
+      s.warm = (st) => {
+        // Token columns (erc20) intern into the small token table; warm only addresses.
+        for (let c = 0; c < Math.min(st.keys.length, 2); c++) addresses.warm(st.keys[c]![0]!, st.n)
+      }
     const out = openColumnFiles(dir)
     const txKeys = createU32Writer(join(dir, 'txkeys.u32'))
     const counts = { rows: 0, transfers: 0, transactions: 0, receipts: 0, txCount: 0 }
@@ -446,7 +456,7 @@ async function writeRun(
       const id = addresses.find(k0, k1, k2)
       if (id >= 0) return id
       addresses.add(k0, k1, k2, nextAddress)
-      newAddresses.push(rawAddress(s, column, i))
+      copyAddress(s, column, i, newAddresses)
       return nextAddress++
     }
     const internToken = (s: Stream, column: number, i: number): number => {
@@ -457,7 +467,7 @@ async function writeRun(
       const id = tokens.find(k0, k1, k2)
       if (id >= 0) return id
       tokens.add(k0, k1, k2, nextToken)
-      newTokens.push(rawAddress(s, column, i))
+      copyAddress(s, column, i, newTokens)
       return nextToken++
     }
 
@@ -563,7 +573,7 @@ async function writeRun(
     await insertDictionary(conn, dir, 'dict_address', 'address', newAddresses, nextAddress)
     await insertDictionary(conn, dir, 'dict_token', 'token', newTokens, nextToken)
     onProgress?.(
-      `added ${newAddresses.length.toLocaleString('en')} addresses and ${newTokens.length} tokens to the dictionary (${seconds(t1)})`,
+      `added ${newAddresses.count().toLocaleString('en')} addresses and ${newTokens.count()} tokens to the dictionary (${seconds(t1)})`,
     )
     return { ...counts, txBase }
   } finally {
@@ -636,19 +646,18 @@ function load(s: Stream, chunk: DuckDBDataChunk): void {
     s.keys = [[words(2), words(3)]]
     s.value = items(4) as Float64Array
     s.failed = items(5) as Uint8Array
-    s.raw = [chunk.getColumnVector(6) as unknown as Stream['raw'][number]]
+    s.raw = rawColumns(chunk, 6, 1, s.binary)
   } else {
     s.o = items(2) as Uint32Array
     const erc20 = s.dataset === 'erc20_transfers'
     s.keys = [[words(3), words(4)], [words(5), words(6)], ...(erc20 ? [[words(7), words(8)]] : [])]
     const v = erc20 ? 9 : 7
     s.value = items(v) as Float64Array
-    s.raw = [v + 1, v + 2, ...(erc20 ? [v + 3] : [])].map(
-      (k) => chunk.getColumnVector(k) as unknown as Stream['raw'][number],
-    )
+    s.raw = rawColumns(chunk, v + 1, erc20 ? 3 : 2, s.binary)
   }
   s.n = m
   s.i = 0
+  s.warm?.(s)
 }
 
 function openStream(dataset: Dataset, files: Plan['files']): Stream {
@@ -656,6 +665,9 @@ function openStream(dataset: Dataset, files: Plan['files']): Stream {
   const list = `[${files.map((f) => sqlString(f.path)).join(', ')}]`
   const bytes = (c: string) => (binary ? c : `unhex(substr(${c}, 3))`)
   const key = (c: string) => `hash(${bytes(c)}), hash(${bytes(c)} || '\\x01'::BLOB)`
+  // An address for the dictionary, read only when it is new: as two 10-byte halves, which
+  // DuckDB stores inline (no pointer to follow, so JS reads them without a native call).
+  const raw = (c: string) => (binary ? `${c}[1:10], ${c}[11:20]` : c)
   const address = (c: string) =>
     binary ? `octet_length(${c}) = 20` : `regexp_full_match(${c}, '^0x[0-9a-fA-F]{40}$')`
   const hash = binary
@@ -674,14 +686,14 @@ function openStream(dataset: Dataset, files: Plan['files']): Stream {
     // Bit 0: failed; bit 1: has a receipt (gas used), counted as the SQL path counts receipts.
     const failed = `${types.has('success') ? 'CASE WHEN success = false THEN 1 ELSE 0 END' : '0'} + ${types.has('gas_used') ? 'CASE WHEN gas_used IS NOT NULL THEN 2 ELSE 0 END' : '0'}`
     select = `CAST(block_number AS UINTEGER), CAST(transaction_index AS UINTEGER), ${key('from_address')},
-      CAST(${fee} AS DOUBLE), CAST(${failed} AS UTINYINT), from_address`
+      CAST(${fee} AS DOUBLE), CAST(${failed} AS UTINYINT), ${raw('from_address')}`
     valid = `${hash} AND ${address('from_address')}`
   } else {
     const ordinal = dataset === 'erc20_transfers' ? 'log_index' : 'transfer_index'
     const token = dataset === 'erc20_transfers'
     select = `CAST(block_number AS UINTEGER), CAST(transaction_index AS UINTEGER), CAST(${ordinal} AS UINTEGER),
       ${key('from_address')}, ${key('to_address')}, ${token ? `${key('erc20')}, ` : ''}CAST(value_string AS DOUBLE),
-      from_address, to_address${token ? ', erc20' : ''}`
+      ${raw('from_address')}, ${raw('to_address')}${token ? `, ${raw('erc20')}` : ''}`
     valid = `${hash} AND ${address('from_address')} AND ${address('to_address')} AND ${value}${token ? ` AND ${address('erc20')}` : ''}`
     // Zero-value native transfers move nothing (as the SQL path); zero ERC-20 transfers count.
     if (!token) keep = `value_string <> '0'`
@@ -705,10 +717,61 @@ function openStream(dataset: Dataset, files: Plan['files']): Stream {
   }
 }
 
-function rawAddress(s: Stream, column: number, i: number): string {
-  const vector = s.raw[column]!
-  if (!s.binary) return String(vector.getItem(i)).toLowerCase()
-  return `0x${Buffer.from(vector.getItemBytes!(i)!).toString('hex')}`
+/** New dictionary entries as packed 20-byte addresses (no JS strings for GC to walk). */
+type AddressBytes = { bytes: () => Uint8Array; count: () => number; reserve: () => number }
+
+function createAddressBytes(): AddressBytes {
+  let bytes = new Uint8Array(20 * 65536)
+  let count = 0
+  return {
+    bytes: () => bytes,
+    count: () => count,
+    reserve: () => {
+      if ((count + 1) * 20 > bytes.length) {
+        const grown = new Uint8Array(bytes.length * 2)
+        grown.set(bytes)
+        bytes = grown
+      }
+      count += 1
+      return (count - 1) * 20
+    },
+  }
+}
+
+function rawColumns(
+  chunk: DuckDBDataChunk,
+  first: number,
+  addresses: number,
+  binary: boolean,
+): RawVector[][] {
+  const out: RawVector[][] = []
+  for (let a = 0; a < addresses; a++) {
+    const k = first + a * (binary ? 2 : 1)
+    out.push(
+      (binary ? [k, k + 1] : [k]).map((j) => chunk.getColumnVector(j) as unknown as RawVector),
+    )
+  }
+  return out
+}
+
+/** Appends the address in row `i` of an address column to `into`. */
+function copyAddress(s: Stream, column: number, i: number, into: AddressBytes): void {
+  const parts = s.raw[column]!
+  const at = into.reserve()
+  const target = into.bytes()
+  if (!s.binary) {
+    Buffer.from(String(parts[0]!.getItem(i)).slice(2), 'hex').copy(target, at)
+    return
+  }
+  for (let half = 0; half < 2; half++) {
+    const view = parts[half]!.dataView!
+    const base = i * 16
+    if (view.getUint32(base, true) !== 10)
+      throw new BaseError('unexpected address layout in a DuckDB vector', {
+        code: 'IMPORT_INTERNAL',
+      })
+    for (let k = 0; k < 10; k++) target[at + half * 10 + k] = view.getUint8(base + 4 + k)
+  }
 }
 
 /** Keys of a dictionary table (computed by DuckDB exactly as for the imported columns). */
@@ -739,21 +802,31 @@ async function loadKeys(
   return table
 }
 
-/** Appends new dictionary entries (ids from `first` on) through a CSV file DuckDB reads in bulk. */
+/** Appends new dictionary entries (ids up to `end`) through a CSV file DuckDB reads in bulk. */
 async function insertDictionary(
   conn: DuckDBConnection,
   dir: string,
   table: string,
   column: string,
-  values: string[],
+  values: AddressBytes,
   end: number,
 ): Promise<void> {
-  if (values.length === 0) return
-  const first = end - values.length
+  const count = values.count()
+  if (count === 0) return
+  const first = end - count
   const path = join(dir, `${table}.csv`)
-  const lines: string[] = []
-  for (let i = 0; i < values.length; i++) lines.push(`${values[i]},${first + i}`)
-  writeFileSync(path, `${lines.join('\n')}\n`)
+  const fd = openSync(path, 'w')
+  try {
+    const bytes = Buffer.from(values.bytes().buffer, 0, count * 20)
+    for (let start = 0; start < count; start += 100_000) {
+      const lines: string[] = []
+      for (let i = start; i < Math.min(count, start + 100_000); i++)
+        lines.push(`0x${bytes.toString('hex', i * 20, i * 20 + 20)},${first + i}`)
+      writeSync(fd, `${lines.join('\n')}\n`)
+    }
+  } finally {
+    closeSync(fd)
+  }
   try {
     await conn.run(
       `INSERT INTO ${table} (${column}, id) SELECT a, i FROM read_csv(${sqlString(path)}, header = false, columns = {'a': 'VARCHAR', 'i': 'UINTEGER'})`,

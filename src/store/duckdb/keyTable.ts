@@ -15,7 +15,16 @@ export type KeyTable = {
   /** Adds a key that `find` did not know, under `id` (ids continue the store's dictionary). */
   add: (k0: number, k1: number, k2: number, id: number) => void
   size: () => number
+  /**
+   * Touches the slots of `n` keys whose first words are `words[0], words[2], ...` (the low
+   * halves of 64-bit hashes): a loop with no dependency between iterations keeps many cache
+   * misses in flight, so the lookups that follow find their slots in cache.
+   */
+  warm: (words: Uint32Array, n: number) => void
 }
+
+/** Sink for {@link KeyTable.warm}'s reads, so that they are not optimized away. */
+export let warmSink = 0
 
 /**
  * Creates an empty key table sized for about `expected` keys (it grows as needed).
@@ -67,5 +76,10 @@ export function createKeyTable(expected: number): KeyTable {
       insert(slots, mask, k0 >>> 0, k1 >>> 0, k2 >>> 0, id + 1)
     },
     size: () => count,
+    warm: (words, n) => {
+      let acc = 0
+      for (let i = 0; i < n; i++) acc ^= slots[((words[2 * i]! & mask) << 2) | 3]!
+      warmSink ^= acc
+    },
   }
 }
