@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto'
 import {
   closeSync,
   constants,
-  copyFileSync,
   existsSync,
   fstatSync,
   mkdirSync,
@@ -12,6 +11,7 @@ import {
   rmSync,
   writeSync,
 } from 'node:fs'
+import { copyFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import type {
   DuckDBConnection,
@@ -319,23 +319,25 @@ export async function importBulkRun(
   let plan = planned
   rmSync(dir, { recursive: true, force: true })
   mkdirSync(join(dir, 'files'), { recursive: true })
+  // The kept copies are made by the kernel while the files stream (libuv's thread pool).
+  const copying = Promise.all(
+    plan.files.map((f) => copyFile(f.path, join(dir, 'files', f.name), constants.COPYFILE_FICLONE)),
+  )
+  copying.catch(() => {}) // awaited below
   try {
     let written: Written
-    let kept = false
     try {
       written = await writeRun(instance, conn, plan, dir, onProgress)
+      const t0 = performance.now()
+      await copying
+      onProgress?.(`kept a copy of the imported files (${seconds(t0)} after the stream)`)
     } catch (error) {
       if (!(error instanceof OutOfOrder)) throw error
+      await copying.catch(() => {})
+      for (const f of plan.files) rmSync(join(dir, 'files', f.name), { force: true })
       onProgress?.(`${error.message}: sorting the files into the run first`)
       plan = await sortIntoRun(conn, plan, dir)
-      kept = true
       written = await writeRun(instance, conn, plan, dir, onProgress)
-    }
-    if (!kept) {
-      const t0 = performance.now()
-      for (const f of plan.files)
-        copyFileSync(f.path, join(dir, 'files', f.name), constants.COPYFILE_FICLONE)
-      onProgress?.(`kept a copy of the imported files (${seconds(t0)})`)
     }
     const files: BulkFile[] = plan.files.map(({ dataset, name, source, fingerprint, binary }) => ({
       dataset,
@@ -354,6 +356,7 @@ export async function importBulkRun(
       memos: 0,
     }
   } catch (error) {
+    await copying.catch(() => {})
     rmSync(dir, { recursive: true, force: true })
     throw error
   }
