@@ -97,10 +97,9 @@ for (const n of SIZES) {
     ? Number(bulk[1])
     : [...imp.stderr.matchAll(/staged in ([\d.]+) s/g)].reduce((s, m) => s + Number(m[1]), 0)
   const merged = Number(
-    (bulk
-      ? /tokens to the dictionary \(([\d.]+) s\)/
-      : /ids and dedupe in ([\d.]+) s/
-    ).exec(imp.stderr)?.[1] ?? Number.NaN,
+    (bulk ? /tokens to the dictionary \(([\d.]+) s\)/ : /ids and dedupe in ([\d.]+) s/).exec(
+      imp.stderr,
+    )?.[1] ?? Number.NaN,
   )
   log(`${n}: run`)
   const reportFile = join(d, 'bench-report.json')
