@@ -82,3 +82,26 @@ export function concatTransferColumns(chunks: TransferColumns[]): TransferColumn
   }
   return out
 }
+
+/**
+ * A row range of columns as views (no copy).
+ *
+ * @example
+ * const firstHundred = sliceTransferColumns(columns, 0, 100)
+ */
+export function sliceTransferColumns(
+  c: TransferColumns,
+  start: number,
+  end: number,
+): TransferColumns {
+  return {
+    length: end - start,
+    block: c.block.subarray(start, end),
+    txId: c.txId.subarray(start, end),
+    from: c.from.subarray(start, end),
+    to: c.to.subarray(start, end),
+    token: c.token.subarray(start, end),
+    amount: c.amount.subarray(start, end),
+    kind: c.kind.subarray(start, end),
+  }
+}

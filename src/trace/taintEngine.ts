@@ -1,6 +1,6 @@
 import { PLACE_DEX, PLACE_NONE } from './Place.js'
 import type { Policy } from './Policy.js'
-import { KIND_GAS, type TransferColumns } from './TransferColumns.js'
+import { KIND_GAS, sliceTransferColumns, type TransferColumns } from './TransferColumns.js'
 
 /**
  * The taint engine: pure functions over time-ordered transfers in typed arrays.
@@ -1054,7 +1054,7 @@ export function traceChunk(
       }
       state.slice = scratch
     }
-    const view = count === n ? columns : sliceColumns(columns, start, end)
+    const view = count === n ? columns : sliceTransferColumns(columns, start, end)
     runRows(state, view, prepareInto(state, view, scratch))
     start = end
   }
@@ -1066,19 +1066,6 @@ export function traceChunk(
  * because alternating the resolve and apply loops evicts the balances the apply loop keeps hot.
  */
 const SLICE_ROWS = 1 << 20
-
-function sliceColumns(c: TransferColumns, start: number, end: number): TransferColumns {
-  return {
-    length: end - start,
-    block: c.block.subarray(start, end),
-    txId: c.txId.subarray(start, end),
-    from: c.from.subarray(start, end),
-    to: c.to.subarray(start, end),
-    token: c.token.subarray(start, end),
-    amount: c.amount.subarray(start, end),
-    kind: c.kind.subarray(start, end),
-  }
-}
 
 /**
  * The engine loop over prepared rows. A transfer from an account that never held taint only

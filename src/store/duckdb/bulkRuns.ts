@@ -451,28 +451,29 @@ async function writeRun(
     const txKeys = createU32Writer(join(dir, 'txkeys.u32'))
     const counts = { rows: 0, transfers: 0, transactions: 0, receipts: 0, txCount: 0 }
 
-    const internAddress = (s: Stream, column: number, i: number): number => {
+    const intern = (
+      table: KeyTable,
+      into: AddressBytes,
+      next: () => number,
+      s: Stream,
+      column: number,
+      i: number,
+    ): number => {
       const [h1, h2] = s.keys[column]!
       const k0 = h1![2 * i]!
       const k1 = h1![2 * i + 1]!
       const k2 = h2![2 * i]!
-      const id = addresses.find(k0, k1, k2)
+      const id = table.find(k0, k1, k2)
       if (id >= 0) return id
-      addresses.add(k0, k1, k2, nextAddress)
-      copyAddress(s, column, i, newAddresses)
-      return nextAddress++
+      const added = next()
+      table.add(k0, k1, k2, added)
+      copyAddress(s, column, i, into)
+      return added
     }
-    const internToken = (s: Stream, column: number, i: number): number => {
-      const [h1, h2] = s.keys[column]!
-      const k0 = h1![2 * i]!
-      const k1 = h1![2 * i + 1]!
-      const k2 = h2![2 * i]!
-      const id = tokens.find(k0, k1, k2)
-      if (id >= 0) return id
-      tokens.add(k0, k1, k2, nextToken)
-      copyAddress(s, column, i, newTokens)
-      return nextToken++
-    }
+    const internAddress = (s: Stream, column: number, i: number) =>
+      intern(addresses, newAddresses, () => nextAddress++, s, column, i)
+    const internToken = (s: Stream, column: number, i: number) =>
+      intern(tokens, newTokens, () => nextToken++, s, column, i)
 
     let lastB = -1
     let lastX = -1

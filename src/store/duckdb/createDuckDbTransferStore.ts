@@ -5,7 +5,11 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api'
 import { decodeAbiParameters, keccak256, toHex } from 'viem'
 import { InputError } from '../../core/BaseError.js'
 import { errorFirstLine } from '../../core/errorFirstLine.js'
-import { allocateTransferColumns, type TransferColumns } from '../../trace/TransferColumns.js'
+import {
+  allocateTransferColumns,
+  sliceTransferColumns,
+  type TransferColumns,
+} from '../../trace/TransferColumns.js'
 import type {
   ImportBatch,
   ImportFile,
@@ -966,7 +970,7 @@ async function scan(
       while (pending) {
         let end = offset
         while (end < pending.length && pending.block[end]! < limit) end++
-        if (end > offset) yield sliceColumns(pending, offset, end)
+        if (end > offset) yield sliceTransferColumns(pending, offset, end)
         offset = end
         if (offset < pending.length) return
         pending = await nextSql()
@@ -1036,20 +1040,6 @@ async function scan(
     }
   }
   return scanResult
-}
-
-/** A row range of scan columns (views, no copy). */
-function sliceColumns(c: TransferColumns, start: number, end: number): TransferColumns {
-  return {
-    length: end - start,
-    block: c.block.subarray(start, end),
-    txId: c.txId.subarray(start, end),
-    from: c.from.subarray(start, end),
-    to: c.to.subarray(start, end),
-    token: c.token.subarray(start, end),
-    amount: c.amount.subarray(start, end),
-    kind: c.kind.subarray(start, end),
-  }
 }
 
 /** Every transaction hash by id: the SQL dictionary and every bulk run. */
