@@ -213,6 +213,44 @@ describe('cryo bulk runs', () => {
     }
   })
 
+  test('a store with a bulk run and SQL rows in other blocks scans both in time order', async () => {
+    const blocks = data.txs.map((t) => t.block).sort((a, b) => a - b)
+    const mid = blocks[Math.floor(blocks.length / 2)]!
+    const early = await rewriteCryo(
+      'early',
+      () => `SELECT * FROM $FILE WHERE block_number < ${mid}`,
+    )
+    const store = await createDuckDbTransferStore(':memory:')
+    try {
+      const lines: string[] = []
+      await store.importFiles(early, { onProgress: (l) => lines.push(l) })
+      expect(lines.some((l) => /as a bulk run/.test(l))).toBe(true)
+      const late = data.txs.filter((t) => t.block >= mid)
+      const lateHashes = new Set(late.map((t) => t.hash))
+      await store.importRecords({
+        transfers: data.records.filter((r) => r.kind !== 'gas' && lateHashes.has(r.txHash)),
+        transactions: late.map((t) => ({
+          chainId: 1,
+          hash: t.hash,
+          block: t.block,
+          txIndex: t.txIndex,
+          from: t.from,
+          to: t.to,
+          value: t.value,
+          gasPrice: t.gasPrice,
+          gasUsed: t.gasUsed,
+          effectiveGasPrice: t.gasPrice,
+          status: 1,
+        })),
+      })
+      const counts = await store.counts()
+      expect(counts.transactions).toBe(data.txs.length)
+      await expectTruth(store)
+    } finally {
+      await store.close()
+    }
+  })
+
   test('a run directory without a committed run (a killed import) is removed on open', async () => {
     const root = mkdtempSync(join(tmpdir(), 'hg-bulk-orphan-'))
     const path = join(root, 'store.duckdb')
