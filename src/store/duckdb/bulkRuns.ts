@@ -9,6 +9,7 @@ import {
   readdirSync,
   readSync,
   rmSync,
+  write,
   writeSync,
 } from 'node:fs'
 import { copyFile } from 'node:fs/promises'
@@ -430,6 +431,7 @@ async function writeRun(
 
   const streams: Stream[] = []
   const connections: DuckDBConnection[] = []
+  let out: ReturnType<typeof openColumnFiles> | undefined
   // Rows must come out in file order (the store otherwise lets DuckDB reorder for memory).
   await conn.run('SET preserve_insertion_order = true')
   try {
@@ -447,7 +449,7 @@ async function writeRun(
         // Token columns (erc20) intern into the small token table; warm only addresses.
         for (let c = 0; c < Math.min(st.keys.length, 2); c++) addresses.warm(st.keys[c]![0]!, st.n)
       }
-    const out = openColumnFiles(dir)
+    out = openColumnFiles(dir)
     const txKeys = createU32Writer(join(dir, 'txkeys.u32'))
     const counts = { rows: 0, transfers: 0, transactions: 0, receipts: 0, txCount: 0 }
 
@@ -566,9 +568,10 @@ async function writeRun(
           }
       }
       for (const st of streams) st.result = null
+      await out.drain()
       collectGarbage()
     }
-    out.close()
+    await out.close()
     txKeys.close()
     onProgress?.(
       `streamed ${counts.rows.toLocaleString('en')} engine rows (${counts.transactions.toLocaleString('en')} transactions) into ${dir} (${seconds(t0)})`,
@@ -581,6 +584,8 @@ async function writeRun(
     )
     return { ...counts, txBase }
   } finally {
+    // A failed run (e.g. out of order, retried sorted) must have no write left in flight.
+    await out?.close().catch(() => {})
     for (const c of connections) c.closeSync()
     await conn.run('SET preserve_insertion_order = false')
   }
@@ -850,25 +855,69 @@ type ColumnWriter = {
     amount: number,
     kind: number,
   ) => void
-  close: () => void
+  close: () => Promise<void>
 }
 
-/** Buffered writers for the seven engine columns of a run. */
-function openColumnFiles(dir: string): ColumnWriter {
+/**
+ * Buffered writers for the seven engine columns of a run. Full buffers are handed to the kernel
+ * asynchronously (libuv's thread pool) and replaced by fresh ones, so the merge loop never waits
+ * for a write; `drain` (called between partitions) and `close` wait for what is in flight.
+ */
+function openColumnFiles(dir: string): ColumnWriter & { drain: () => Promise<void> } {
   const size = 1 << 20
   const fds = COLUMN_FILES.map(([name, type]) => openSync(join(dir, `${name}.${type}`), 'w'))
-  const block = new Uint32Array(size)
-  const tx = new Uint32Array(size)
-  const from = new Uint32Array(size)
-  const to = new Uint32Array(size)
-  const token = new Uint32Array(size)
-  const amount = new Float64Array(size)
-  const kind = new Uint8Array(size)
-  const buffers = [block, tx, from, to, token, amount, kind]
+  const positions = COLUMN_FILES.map(() => 0)
+  type BufferSet = [
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Float64Array,
+    Uint8Array,
+  ]
+  // Buffer sets come back here once written: reusing them spares the page faults of new ones.
+  const pool: BufferSet[] = []
+  const fresh = (): BufferSet =>
+    pool.pop() ?? [
+      new Uint32Array(size),
+      new Uint32Array(size),
+      new Uint32Array(size),
+      new Uint32Array(size),
+      new Uint32Array(size),
+      new Float64Array(size),
+      new Uint8Array(size),
+    ]
+  let [block, tx, from, to, token, amount, kind] = fresh()
   let n = 0
+  let pending: Promise<void>[] = []
+  let failure: unknown
+  let closed = false
   const flush = () => {
-    for (const [k, b] of buffers.entries()) writeAll(fds[k]!, b.subarray(0, n))
+    const buffers: BufferSet = [block, tx, from, to, token, amount, kind]
+    const writes = buffers.map((buffer, k) => {
+      const bytes = new Uint8Array(buffer.buffer, 0, n * buffer.BYTES_PER_ELEMENT)
+      const position = positions[k]!
+      positions[k] = position + bytes.length
+      return writeFully(fds[k]!, bytes, position)
+    })
+    pending.push(
+      Promise.all(writes).then(
+        () => {
+          pool.push(buffers)
+        },
+        (error: unknown) => {
+          failure ??= error
+        },
+      ),
+    )
+    ;[block, tx, from, to, token, amount, kind] = fresh()
     n = 0
+  }
+  const drain = async () => {
+    await Promise.all(pending)
+    pending = []
+    if (failure) throw failure
   }
   return {
     push: (b, t, f, a, k, v, d) => {
@@ -882,11 +931,31 @@ function openColumnFiles(dir: string): ColumnWriter {
       n += 1
       if (n === size) flush()
     },
-    close: () => {
+    drain,
+    close: async () => {
+      if (closed) return
+      closed = true
       flush()
-      for (const fd of fds) closeSync(fd)
+      try {
+        await drain()
+      } finally {
+        for (const fd of fds) closeSync(fd)
+      }
     },
   }
+}
+
+/** Writes all of `bytes` at `position` without blocking the event loop. */
+function writeFully(fd: number, bytes: Uint8Array, position: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const step = (offset: number) => {
+      if (offset >= bytes.length) return resolve()
+      write(fd, bytes, offset, bytes.length - offset, position + offset, (error, written) =>
+        error ? reject(error) : step(offset + written),
+      )
+    }
+    step(0)
+  })
 }
 
 function createU32Writer(path: string): {
