@@ -7,7 +7,7 @@ import { InputError } from '../src/core/BaseError.js'
 import { createDuckDbTransferStore } from '../src/store/duckdb/createDuckDbTransferStore.js'
 import type { ImportFile, TransferStore } from '../src/store/TransferStore.js'
 import { compareWithTruth } from '../src/trace/generate/compareWithTruth.js'
-import { generateInMemory } from '../src/trace/generate/generateInMemory.js'
+import { generateInMemory, transactionRecordOf } from '../src/trace/generate/generateInMemory.js'
 import { computeGroundTruth } from '../src/trace/generate/groundTruth.js'
 import { writeDataset } from '../src/trace/generate/writeDataset.js'
 import { detectImportFiles } from '../src/trace/ingest/detectImportFiles.js'
@@ -229,19 +229,7 @@ describe('cryo bulk runs', () => {
       const lateHashes = new Set(late.map((t) => t.hash))
       await store.importRecords({
         transfers: data.records.filter((r) => r.kind !== 'gas' && lateHashes.has(r.txHash)),
-        transactions: late.map((t) => ({
-          chainId: 1,
-          hash: t.hash,
-          block: t.block,
-          txIndex: t.txIndex,
-          from: t.from,
-          to: t.to,
-          value: t.value,
-          gasPrice: t.gasPrice,
-          gasUsed: t.gasUsed,
-          effectiveGasPrice: t.gasPrice,
-          status: 1,
-        })),
+        transactions: late.map(transactionRecordOf),
       })
       const counts = await store.counts()
       expect(counts.transactions).toBe(data.txs.length)

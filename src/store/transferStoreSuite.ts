@@ -3,7 +3,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
 import { compareWithTruth } from '../trace/generate/compareWithTruth.js'
-import { generateInMemory, type InMemoryDataset } from '../trace/generate/generateInMemory.js'
+import {
+  generateInMemory,
+  type InMemoryDataset,
+  transactionRecordOf,
+} from '../trace/generate/generateInMemory.js'
 import { computeGroundTruth } from '../trace/generate/groundTruth.js'
 import { writeDataset } from '../trace/generate/writeDataset.js'
 import { detectImportFiles } from '../trace/ingest/detectImportFiles.js'
@@ -180,19 +184,7 @@ export function transferStoreSuite(name: string, makeStore: () => Promise<Transf
 function batchOf(data: InMemoryDataset): ImportBatch {
   return {
     transfers: data.records.filter((r) => r.kind !== 'gas'),
-    transactions: data.txs.map((t) => ({
-      chainId: t.records[0]?.chainId ?? 1,
-      hash: t.hash,
-      block: t.block,
-      txIndex: t.txIndex,
-      from: t.from,
-      to: t.to,
-      value: t.value,
-      gasPrice: t.gasPrice,
-      gasUsed: t.gasUsed,
-      effectiveGasPrice: t.gasPrice,
-      status: 1,
-    })),
+    transactions: data.txs.map(transactionRecordOf),
     memos: data.txs
       .filter((t) => t.memo !== undefined)
       .map((t) => ({

@@ -402,14 +402,10 @@ async function sortIntoRun(conn: DuckDBConnection, plan: Plan, dir: string): Pro
   return { ...plan, files }
 }
 
-type Written = {
-  rows: number
-  transfers: number
-  transactions: number
-  receipts: number
-  txBase: number
-  txCount: number
-}
+type Written = Pick<
+  BulkRun,
+  'rows' | 'transfers' | 'transactions' | 'receipts' | 'txBase' | 'txCount'
+>
 
 async function writeRun(
   instance: DuckDBInstance,

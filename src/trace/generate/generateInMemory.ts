@@ -1,3 +1,4 @@
+import type { TransactionRecord } from '../../store/TransferStore.js'
 import type { HeistSpec } from '../resolveTaintSetup.js'
 import type { TransferRecord } from '../TransferRecord.js'
 import {
@@ -58,4 +59,26 @@ export function heistSpecsOf(scenario: Scenario): HeistSpec[] {
       return { address: address!, block: Number(block) }
     }),
   }))
+}
+
+/**
+ * A generated transaction as the transfer store keeps it (successful, receipt fields filled).
+ *
+ * @example
+ * await store.importRecords({ transfers, transactions: data.txs.map(transactionRecordOf) })
+ */
+export function transactionRecordOf(t: GeneratedTx): TransactionRecord {
+  return {
+    chainId: t.records[0]?.chainId ?? 1,
+    hash: t.hash,
+    block: t.block,
+    txIndex: t.txIndex,
+    from: t.from,
+    to: t.to,
+    value: t.value,
+    gasPrice: t.gasPrice,
+    gasUsed: t.gasUsed,
+    effectiveGasPrice: t.gasPrice,
+    status: 1,
+  }
 }
