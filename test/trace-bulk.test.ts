@@ -100,7 +100,7 @@ async function report(store: TransferStore) {
 
 describe('cryo bulk runs', () => {
   test('a bulk import traces exactly as the SQL import of the same data (CSV), and as the ground truth', async () => {
-    const bulk = await createDuckDbTransferStore(':memory:')
+    const bulk = await createDuckDbTransferStore(':memory:', { bulkPartitionRows: 500 })
     const sql = await createDuckDbTransferStore(':memory:')
     try {
       const lines: string[] = []
@@ -233,6 +233,41 @@ describe('cryo bulk runs', () => {
       })
       const counts = await store.counts()
       expect(counts.transactions).toBe(data.txs.length)
+      await expectTruth(store)
+    } finally {
+      await store.close()
+    }
+  })
+
+  test('two bulk runs in one store share the dictionary: old addresses keep their ids, new ones follow', async () => {
+    const blocks = data.txs.map((t) => t.block).sort((a, b) => a - b)
+    const mid = blocks[Math.floor(blocks.length / 2)]!
+    const early = await rewriteCryo(
+      'two-early',
+      () => `SELECT * FROM $FILE WHERE block_number < ${mid}`,
+    )
+    const late = await rewriteCryo(
+      'two-late',
+      () => `SELECT * FROM $FILE WHERE block_number >= ${mid}`,
+    )
+    // Partitions of ~300 rows: new addresses are named after each one while the next merges.
+    const store = await createDuckDbTransferStore(':memory:', { bulkPartitionRows: 300 })
+    try {
+      for (const files of [early, late]) {
+        const lines: string[] = []
+        await store.importFiles(files, { onProgress: (l) => lines.push(l) })
+        expect(
+          lines.some((l) => /as a bulk run/.test(l)),
+          lines.join('\n'),
+        ).toBe(true)
+      }
+      const scan = await store.scanTransfers({})
+      const { addresses, tokens } = scan.dictionary
+      // One id per address and per token, and ids dense from 0.
+      expect(new Set(addresses).size).toBe(addresses.length)
+      expect(new Set(tokens).size).toBe(tokens.length)
+      expect(addresses.every((a) => /^0x[0-9a-f]{40}$/.test(a))).toBe(true)
+      expect((await store.counts()).transactions).toBe(data.txs.length)
       await expectTruth(store)
     } finally {
       await store.close()

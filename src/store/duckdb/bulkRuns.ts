@@ -14,11 +14,14 @@ import {
 } from 'node:fs'
 import { copyFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import type {
-  DuckDBConnection,
+import {
+  type DuckDBConnection,
   DuckDBDataChunk,
-  DuckDBInstance,
-  DuckDBMaterializedResult,
+  type DuckDBInstance,
+  type DuckDBMaterializedResult,
+  UBIGINT,
+  UINTEGER,
+  UTINYINT,
 } from '@duckdb/node-api'
 import { BaseError, InputError } from '../../core/BaseError.js'
 import { collectGarbage } from '../../core/collectGarbage.js'
@@ -274,9 +277,6 @@ export async function planBulkImport(
 /** Thrown inside a bulk import when a file is not in block order (the import then sorts). */
 class OutOfOrder extends Error {}
 
-/** The parts of a DuckDB BLOB/VARCHAR vector read here (`dataView`: 16-byte string_t items). */
-type RawVector = { dataView?: DataView; getItem: (i: number) => unknown }
-
 type Stream = {
   dataset: Dataset
   /** SELECT of this dataset for blocks lo..hi (one partition). */
@@ -292,8 +292,8 @@ type Stream = {
   keys: Uint32Array[][]
   value: Float64Array
   failed: Uint8Array
-  /** Per address column: its two 10-byte halves (binary, inline in DuckDB's string_t) or its text. */
-  raw: RawVector[][]
+  /** `read_parquet([...])` of this dataset's files. */
+  source: string
   binary: boolean
   /** Called on each new chunk (prefetches the key table's slots). */
   warm?: (s: Stream) => void
@@ -311,6 +311,7 @@ export async function importBulkRun(
   planned: Plan,
   runsRoot: string,
   onProgress?: (line: string) => void,
+  partitionRows = 4_000_000,
 ): Promise<ImportResult> {
   const runId =
     Number(
@@ -328,7 +329,7 @@ export async function importBulkRun(
   try {
     let written: Written
     try {
-      written = await writeRun(instance, conn, plan, dir, onProgress)
+      written = await writeRun(instance, conn, plan, dir, partitionRows, onProgress)
       const t0 = performance.now()
       await copying
       onProgress?.(`kept a copy of the imported files (${seconds(t0)} after the stream)`)
@@ -338,7 +339,7 @@ export async function importBulkRun(
       for (const f of plan.files) rmSync(join(dir, 'files', f.name), { force: true })
       onProgress?.(`${error.message}: sorting the files into the run first`)
       plan = await sortIntoRun(conn, plan, dir)
-      written = await writeRun(instance, conn, plan, dir, onProgress)
+      written = await writeRun(instance, conn, plan, dir, partitionRows, onProgress)
     }
     const files: BulkFile[] = plan.files.map(({ dataset, name, source, fingerprint, binary }) => ({
       dataset,
@@ -412,24 +413,30 @@ async function writeRun(
   conn: DuckDBConnection,
   plan: Plan,
   dir: string,
+  partitionRows: number,
   onProgress?: (line: string) => void,
 ): Promise<Written> {
   const t0 = performance.now()
   const scalar = async (sql: string) =>
     Number((await conn.runAndReadAll(sql)).getRows()[0]![0] ?? 0)
   const txBase = await scalar(`SELECT ${NEXT_TX_ID_SQL}`)
-  let nextAddress = await scalar('SELECT coalesce(max(id) + 1, 0) FROM dict_address')
-  let nextToken = await scalar('SELECT coalesce(max(id) + 1, 0) FROM dict_token')
+  const nextAddress = await scalar('SELECT coalesce(max(id) + 1, 0) FROM dict_address')
+  const nextToken = await scalar('SELECT coalesce(max(id) + 1, 0) FROM dict_token')
   const addresses = await loadKeys(conn, 'address', 'dict_address', nextAddress)
   const tokens = await loadKeys(conn, 'token', "dict_token WHERE token <> 'ETH'", nextToken)
-  const newAddresses = createAddressBytes()
-  const newTokens = createAddressBytes()
+  const newAddresses = createNewEntries(nextAddress)
+  const newTokens = createNewEntries(nextToken)
 
   const streams: Stream[] = []
   const connections: DuckDBConnection[] = []
+  let names: NewEntryNames | undefined
   let out: ReturnType<typeof openColumnFiles> | undefined
   // Rows must come out in file order (the store otherwise lets DuckDB reorder for memory).
   await conn.run('SET preserve_insertion_order = true')
+  // Each partition's results are freed and the next ones allocated: with the default
+  // thresholds DuckDB's allocator hands that memory back to the kernel every time and faults
+  // it in again (100M rows: 20 s of system time; about 15 s with these). Restored below.
+  const flush = await allocatorThresholds(conn, ALLOCATOR_KEEP)
   try {
     for (const dataset of BULK_DATASETS) {
       const files = plan.files.filter((f) => f.dataset === dataset)
@@ -437,6 +444,7 @@ async function writeRun(
       connections.push(await instance.connect())
       streams.push(openStream(dataset, files))
     }
+    names = await openNewEntryNames(instance, streams)
     const [txs, natives, erc20s] = BULK_DATASETS.map(
       (d) => streams.find((s) => s.dataset === d) ?? null,
     )
@@ -449,10 +457,11 @@ async function writeRun(
     const txKeys = createU32Writer(join(dir, 'txkeys.u32'))
     const counts = { rows: 0, transfers: 0, transactions: 0, receipts: 0, txCount: 0 }
 
+    // A new key gets the next id at once; its 20 bytes are fetched after the partition (see
+    // openNewEntryNames), so the streams carry 16 bytes per address instead of 48.
     const intern = (
       table: KeyTable,
-      into: AddressBytes,
-      next: () => number,
+      into: NewEntries,
       s: Stream,
       column: number,
       i: number,
@@ -463,21 +472,21 @@ async function writeRun(
       const k2 = h2![2 * i]!
       const id = table.find(k0, k1, k2)
       if (id >= 0) return id
-      const added = next()
+      const added = into.add(k0, k1, k2)
       table.add(k0, k1, k2, added)
-      copyAddress(s, column, i, into)
       return added
     }
     const internAddress = (s: Stream, column: number, i: number) =>
-      intern(addresses, newAddresses, () => nextAddress++, s, column, i)
+      intern(addresses, newAddresses, s, column, i)
     const internToken = (s: Stream, column: number, i: number) =>
-      intern(tokens, newTokens, () => nextToken++, s, column, i)
+      intern(tokens, newTokens, s, column, i)
+    let naming: Promise<void> = Promise.resolve()
 
     let lastB = -1
     let lastX = -1
     // Block-range partitions of ~4M rows, each read by DuckDB with all its threads while the
     // previous one is merged here (two partitions in memory at most).
-    const parts = Math.max(1, Math.ceil(plan.rows / 4_000_000))
+    const parts = Math.max(1, Math.ceil(plan.rows / partitionRows))
     const span = plan.lastBlock - plan.firstBlock + 1
     const bound = (p: number) => plan.firstBlock + Math.floor((p * span) / parts)
     const read = (p: number) => {
@@ -565,26 +574,58 @@ async function writeRun(
       }
       for (const st of streams) st.result = null
       await out.drain()
+      await naming
+      naming = names.fetch(bound(p), bound(p + 1) - 1, [newAddresses, newTokens])
+      naming.catch(() => {}) // awaited at the next partition or below
       collectGarbage()
     }
+    await naming
+    for (const entries of [newAddresses, newTokens]) entries.checkNamed()
     await out.close()
     txKeys.close()
     onProgress?.(
       `streamed ${counts.rows.toLocaleString('en')} engine rows (${counts.transactions.toLocaleString('en')} transactions) into ${dir} (${seconds(t0)})`,
     )
     const t1 = performance.now()
-    await insertDictionary(conn, dir, 'dict_address', 'address', newAddresses, nextAddress)
-    await insertDictionary(conn, dir, 'dict_token', 'token', newTokens, nextToken)
+    await insertDictionary(conn, dir, 'dict_address', 'address', newAddresses)
+    await insertDictionary(conn, dir, 'dict_token', 'token', newTokens)
     onProgress?.(
-      `added ${newAddresses.count().toLocaleString('en')} addresses and ${newTokens.count()} tokens to the dictionary (${seconds(t1)})`,
+      `added ${newAddresses.count.toLocaleString('en')} addresses and ${newTokens.count} tokens to the dictionary (${seconds(t1)})`,
     )
     return { ...counts, txBase }
   } finally {
     // A failed run (e.g. out of order, retried sorted) must have no write left in flight.
     await out?.close().catch(() => {})
+    names?.close()
     for (const c of connections) c.closeSync()
     await conn.run('SET preserve_insertion_order = false')
+    await allocatorThresholds(conn, flush)
   }
+}
+
+type AllocatorThresholds = { flush: string; bulk: string }
+
+/** Memory the allocator may keep instead of returning it to the kernel, during a bulk run. */
+const ALLOCATOR_KEEP: AllocatorThresholds = { flush: '8GB', bulk: '8GB' }
+
+/** Sets the allocator's flush thresholds; returns the ones they replace. */
+async function allocatorThresholds(
+  conn: DuckDBConnection,
+  to: AllocatorThresholds,
+): Promise<AllocatorThresholds> {
+  const current = async (name: string) =>
+    String(
+      (
+        await conn.runAndReadAll(`SELECT value FROM duckdb_settings() WHERE name = '${name}'`)
+      ).getRows()[0]![0],
+    )
+  const was = {
+    flush: await current('allocator_flush_threshold'),
+    bulk: await current('allocator_bulk_deallocation_flush_threshold'),
+  }
+  await conn.run(`SET allocator_flush_threshold = ${sqlString(to.flush)}`)
+  await conn.run(`SET allocator_bulk_deallocation_flush_threshold = ${sqlString(to.bulk)}`)
+  return was
 }
 
 /**
@@ -651,14 +692,11 @@ function load(s: Stream, chunk: DuckDBDataChunk): void {
     s.keys = [[words(2), words(3)]]
     s.value = items(4) as Float64Array
     s.failed = items(5) as Uint8Array
-    s.raw = rawColumns(chunk, 6, 1, s.binary)
   } else {
     s.o = items(2) as Uint32Array
     const erc20 = s.dataset === 'erc20_transfers'
     s.keys = [[words(3), words(4)], [words(5), words(6)], ...(erc20 ? [[words(7), words(8)]] : [])]
-    const v = erc20 ? 9 : 7
-    s.value = items(v) as Float64Array
-    s.raw = rawColumns(chunk, v + 1, erc20 ? 3 : 2, s.binary)
+    s.value = items(erc20 ? 9 : 7) as Float64Array
   }
   s.n = m
   s.i = 0
@@ -668,11 +706,7 @@ function load(s: Stream, chunk: DuckDBDataChunk): void {
 function openStream(dataset: Dataset, files: Plan['files']): Stream {
   const binary = files[0]!.binary
   const list = `[${files.map((f) => sqlString(f.path)).join(', ')}]`
-  const bytes = (c: string) => (binary ? c : `unhex(substr(${c}, 3))`)
-  const key = (c: string) => `hash(${bytes(c)}), hash(${bytes(c)} || '\\x01'::BLOB)`
-  // An address for the dictionary, read only when it is new: as two 10-byte halves, which
-  // DuckDB stores inline (no pointer to follow, so JS reads them without a native call).
-  const raw = (c: string) => (binary ? `${c}[1:10], ${c}[11:20]` : c)
+  const key = (c: string) => addressKey(addressBytes(c, binary))
   const address = (c: string) =>
     binary ? `octet_length(${c}) = 20` : `regexp_full_match(${c}, '^0x[0-9a-fA-F]{40}$')`
   const hash = binary
@@ -691,14 +725,13 @@ function openStream(dataset: Dataset, files: Plan['files']): Stream {
     // Bit 0: failed; bit 1: has a receipt (gas used), counted as the SQL path counts receipts.
     const failed = `${types.has('success') ? 'CASE WHEN success = false THEN 1 ELSE 0 END' : '0'} + ${types.has('gas_used') ? 'CASE WHEN gas_used IS NOT NULL THEN 2 ELSE 0 END' : '0'}`
     select = `CAST(block_number AS UINTEGER), CAST(transaction_index AS UINTEGER), ${key('from_address')},
-      CAST(${fee} AS DOUBLE), CAST(${failed} AS UTINYINT), ${raw('from_address')}`
+      CAST(${fee} AS DOUBLE), CAST(${failed} AS UTINYINT)`
     valid = `${hash} AND ${address('from_address')}`
   } else {
     const ordinal = dataset === 'erc20_transfers' ? 'log_index' : 'transfer_index'
     const token = dataset === 'erc20_transfers'
     select = `CAST(block_number AS UINTEGER), CAST(transaction_index AS UINTEGER), CAST(${ordinal} AS UINTEGER),
-      ${key('from_address')}, ${key('to_address')}, ${token ? `${key('erc20')}, ` : ''}CAST(value_string AS DOUBLE),
-      ${raw('from_address')}, ${raw('to_address')}${token ? `, ${raw('erc20')}` : ''}`
+      ${key('from_address')}, ${key('to_address')}, ${token ? `${key('erc20')}, ` : ''}CAST(value_string AS DOUBLE)`
     valid = `${hash} AND ${address('from_address')} AND ${address('to_address')} AND ${value}${token ? ` AND ${address('erc20')}` : ''}`
     // Zero-value native transfers move nothing (as the SQL path); zero ERC-20 transfers count.
     if (!token) keep = `value_string <> '0'`
@@ -717,59 +750,196 @@ function openStream(dataset: Dataset, files: Plan['files']): Stream {
     keys: [],
     value: new Float64Array(0),
     failed: new Uint8Array(0),
-    raw: [],
+    source: `read_parquet(${list})`,
     binary,
   }
 }
 
-/** New dictionary entries as packed 20-byte addresses (no JS strings for GC to walk). */
-type AddressBytes = { bytes: () => Uint8Array; count: () => number; reserve: () => number }
+/** An address column as its 20 bytes (cryo's binary columns, or `cryo --hex` text). */
+const addressBytes = (column: string, binary: boolean) =>
+  binary ? column : `unhex(substr(${column}, 3))`
 
-function createAddressBytes(): AddressBytes {
-  let bytes = new Uint8Array(20 * 65536)
-  let count = 0
-  return {
-    bytes: () => bytes,
-    count: () => count,
-    reserve: () => {
-      if ((count + 1) * 20 > bytes.length) {
-        const grown = new Uint8Array(bytes.length * 2)
-        grown.set(bytes)
-        bytes = grown
-      }
-      count += 1
-      return (count - 1) * 20
+/**
+ * The two 64-bit hashes whose words key an address in the {@link KeyTable}: k0, k1 = `hash(a)`,
+ * k2 = the low word of `hash(a || 0x01)`. Dictionary keys are computed the same way.
+ */
+const addressKey = (bytes: string) => `hash(${bytes}), hash(${bytes} || '\\x01'::BLOB)`
+
+/**
+ * Dictionary entries a run adds (addresses or tokens), in id order from `first`: their key words
+ * (known when the stream first meets them) and their 20 bytes (packed, no JS strings for GC to
+ * walk), which {@link openNewEntryNames} fills in after each partition.
+ */
+type NewEntries = {
+  first: number
+  count: number
+  /** k0, k1, k2 per entry. */
+  keys: Uint32Array
+  bytes: Uint8Array
+  named: Uint8Array
+  /** Entries below this were sent to DuckDB already. */
+  sent: number
+  /** Appends an entry; returns its id. */
+  add: (k0: number, k1: number, k2: number) => number
+  /** Throws unless every entry has its bytes. */
+  checkNamed: () => void
+}
+
+function createNewEntries(first: number): NewEntries {
+  const grow = <T extends Uint32Array | Uint8Array>(a: T, need: number): T => {
+    if (need <= a.length) return a
+    const b = new (a.constructor as { new (n: number): T })(Math.max(need, a.length * 2))
+    b.set(a)
+    return b
+  }
+  const entries: NewEntries = {
+    first,
+    count: 0,
+    keys: new Uint32Array(3 * 65536),
+    bytes: new Uint8Array(20 * 65536),
+    named: new Uint8Array(65536),
+    sent: 0,
+    add: (k0, k1, k2) => {
+      const n = entries.count
+      entries.keys = grow(entries.keys, 3 * (n + 1))
+      entries.keys[3 * n] = k0
+      entries.keys[3 * n + 1] = k1
+      entries.keys[3 * n + 2] = k2
+      entries.bytes = grow(entries.bytes, 20 * (n + 1))
+      entries.named = grow(entries.named, n + 1)
+      entries.count = n + 1
+      return first + n
+    },
+    checkNamed: () => {
+      for (let i = 0; i < entries.count; i++)
+        if (entries.named[i] !== 1)
+          throw new BaseError('a new address of the bulk import was not found again in its files', {
+            code: 'IMPORT_INTERNAL',
+          })
     },
   }
+  return entries
 }
 
-function rawColumns(
-  chunk: DuckDBDataChunk,
-  first: number,
-  addresses: number,
-  binary: boolean,
-): RawVector[][] {
-  const out: RawVector[][] = []
-  for (let a = 0; a < addresses; a++) {
-    const k = first + a * (binary ? 2 : 1)
-    out.push(
-      (binary ? [k, k + 1] : [k]).map((j) => chunk.getColumnVector(j) as unknown as RawVector),
+type NewEntryNames = {
+  /**
+   * Sends the entries added since the last call to DuckDB and fills in their bytes from the
+   * rows of blocks lo..hi (where the stream met them first).
+   */
+  fetch: (lo: number, hi: number, kinds: NewEntries[]) => Promise<void>
+  close: () => void
+}
+
+/**
+ * The bytes of new addresses, fetched after each partition instead of carried in every row:
+ * the keys of the partition's new entries go into a temporary table, and one query over the
+ * partition's address columns returns the distinct addresses whose hash is among them, with the
+ * entry they belong to. It reads the partition's address columns a second time, but only hashes
+ * them; slicing every address into inline halves for the stream cost DuckDB 15 CPU-s at 100M
+ * rows and the merge loop 5 GB of copies.
+ */
+async function openNewEntryNames(
+  instance: DuckDBInstance,
+  streams: readonly Stream[],
+): Promise<NewEntryNames> {
+  const conn = await instance.connect()
+  await conn.run(
+    'CREATE TEMP TABLE bulk_new (kind UTINYINT, h1 UBIGINT, k2 UINTEGER, entry UINTEGER)',
+  )
+  const columns = (s: Stream): [number, string][] =>
+    s.dataset === 'transactions'
+      ? [[0, 'from_address']]
+      : s.dataset === 'native_transfers'
+        ? [
+            [0, 'from_address'],
+            [0, 'to_address'],
+          ]
+        : [
+            [0, 'from_address'],
+            [0, 'to_address'],
+            [1, 'erc20'],
+          ]
+  const sql = (lo: number, hi: number) => {
+    const scans = streams.flatMap((s) =>
+      columns(s).map(
+        ([kind, c]) =>
+          `SELECT ${kind} AS kind, ${addressBytes(c, s.binary)} AS a FROM ${s.source} WHERE block_number BETWEEN ${lo} AND ${hi}`,
+      ),
     )
+    return `SELECT DISTINCT n.kind, n.entry, m.a[1:10], m.a[11:20] FROM (
+        SELECT h.kind, h.h1, CAST(hash(h.a || '\\x01'::BLOB) & 4294967295 AS UINTEGER) AS k2, h.a
+        FROM (SELECT kind, hash(a) AS h1, a FROM (${scans.join(' UNION ALL ')})) h
+        SEMI JOIN bulk_new n ON n.kind = h.kind AND n.h1 = h.h1) m
+      JOIN bulk_new n ON n.kind = m.kind AND n.h1 = m.h1 AND n.k2 = m.k2`
   }
-  return out
+  const send = async (kinds: NewEntries[], upto: number[]) => {
+    await conn.run('DELETE FROM bulk_new')
+    const appender = await conn.createAppender('bulk_new')
+    try {
+      kinds.forEach((entries, kind) => {
+        const end = upto[kind]!
+        for (let start = entries.sent; start < end; start += 2048) {
+          const n = Math.min(2048, end - start)
+          const chunk = DuckDBDataChunk.create([UTINYINT, UBIGINT, UINTEGER, UINTEGER], n)
+          const vector = (k: number) =>
+            chunk.getColumnVector(k) as unknown as {
+              items: ArrayBufferView & ArrayLike<unknown>
+              flush: () => void
+            }
+          const [kindV, h1V, k2V, entryV] = [0, 1, 2, 3].map(vector)
+          const kindItems = kindV!.items as Uint8Array
+          const h1 = new Uint32Array(h1V!.items.buffer, h1V!.items.byteOffset, 2 * n)
+          const k2 = k2V!.items as Uint32Array
+          const entry = entryV!.items as Uint32Array
+          for (let i = 0; i < n; i++) {
+            const e = start + i
+            kindItems[i] = kind
+            h1[2 * i] = entries.keys[3 * e]!
+            h1[2 * i + 1] = entries.keys[3 * e + 1]!
+            k2[i] = entries.keys[3 * e + 2]!
+            entry[i] = e
+          }
+          for (const v of [kindV, h1V, k2V, entryV]) v!.flush()
+          appender.appendDataChunk(chunk)
+        }
+        entries.sent = end
+      })
+      appender.flushSync()
+    } finally {
+      appender.closeSync()
+    }
+  }
+  return {
+    fetch: async (lo, hi, kinds) => {
+      // The merge goes on while this runs: only entries added so far belong to blocks lo..hi.
+      const upto = kinds.map((e) => e.count)
+      if (kinds.every((e, k) => e.sent === upto[k])) return
+      await send(kinds, upto)
+      const result = await conn.run(sql(lo, hi))
+      for (let c = 0; c < result.chunkCount; c++) {
+        const chunk = result.getChunk(c)
+        const kind = (chunk.getColumnVector(0) as unknown as { items: Uint8Array }).items
+        const entry = (chunk.getColumnVector(1) as unknown as { items: Uint32Array }).items
+        const halves = [2, 3].map(
+          (k) => (chunk.getColumnVector(k) as unknown as { dataView: DataView }).dataView,
+        )
+        for (let i = 0; i < chunk.rowCount; i++) {
+          const into = kinds[kind[i]!]!
+          const e = entry[i]!
+          if (into.named[e] === 1) continue // two addresses with one 96-bit key: keep one
+          copyHalves(halves, i, into.bytes, e * 20)
+          into.named[e] = 1
+        }
+      }
+    },
+    close: () => conn.closeSync(),
+  }
 }
 
-/** Appends the address in row `i` of an address column to `into`. */
-function copyAddress(s: Stream, column: number, i: number, into: AddressBytes): void {
-  const parts = s.raw[column]!
-  const at = into.reserve()
-  const target = into.bytes()
-  if (!s.binary) {
-    Buffer.from(String(parts[0]!.getItem(i)).slice(2), 'hex').copy(target, at)
-    return
-  }
+/** Copies the 20 bytes of row `i` of two 10-byte BLOB columns (inline in DuckDB's string_t). */
+function copyHalves(halves: DataView[], i: number, target: Uint8Array, at: number): void {
   for (let half = 0; half < 2; half++) {
-    const view = parts[half]!.dataView!
+    const view = halves[half]!
     const base = i * 16
     if (view.getUint32(base, true) !== 10)
       throw new BaseError('unexpected address layout in a DuckDB vector', {
@@ -788,9 +958,7 @@ async function loadKeys(
 ): Promise<KeyTable> {
   const table = createKeyTable(Math.max(expected, 1 << 16))
   const bytes = `unhex(substr(${column}, 3))`
-  const result = await conn.stream(
-    `SELECT hash(${bytes}), hash(${bytes} || '\\x01'::BLOB), CAST(id AS UINTEGER) FROM ${from}`,
-  )
+  const result = await conn.stream(`SELECT ${addressKey(bytes)}, CAST(id AS UINTEGER) FROM ${from}`)
   for (;;) {
     const chunk = await result.fetchChunk()
     if (!chunk || chunk.rowCount === 0) break
@@ -813,22 +981,18 @@ async function insertDictionary(
   dir: string,
   table: string,
   column: string,
-  values: AddressBytes,
-  end: number,
+  values: NewEntries,
 ): Promise<void> {
-  const count = values.count()
+  const count = values.count
   if (count === 0) return
-  const first = end - count
   const path = join(dir, `${table}.csv`)
   const fd = openSync(path, 'w')
   try {
-    const bytes = Buffer.from(values.bytes().buffer, 0, count * 20)
-    for (let start = 0; start < count; start += 100_000) {
-      const lines: string[] = []
-      for (let i = start; i < Math.min(count, start + 100_000); i++)
-        lines.push(`0x${bytes.toString('hex', i * 20, i * 20 + 20)},${first + i}`)
-      writeSync(fd, `${lines.join('\n')}\n`)
-    }
+    for (let start = 0; start < count; start += CSV_BATCH)
+      writeAll(
+        fd,
+        dictionaryCsv(values.bytes, start, Math.min(count, start + CSV_BATCH), values.first),
+      )
   } finally {
     closeSync(fd)
   }
@@ -839,6 +1003,37 @@ async function insertDictionary(
   } finally {
     rmSync(path, { force: true })
   }
+}
+
+const CSV_BATCH = 1 << 20
+const HEX = new TextEncoder().encode('0123456789abcdef')
+
+/**
+ * Lines `0x<address>,<id>` for entries `start..end` of packed 20-byte addresses, written byte by
+ * byte into one buffer (a JS string per line cost 0.5 µs each: 2.8 s for 5.5M new addresses).
+ */
+function dictionaryCsv(bytes: Uint8Array, start: number, end: number, firstId: number): Uint8Array {
+  const out = new Uint8Array((end - start) * 54)
+  let at = 0
+  for (let i = start; i < end; i++) {
+    out[at++] = 48 // '0'
+    out[at++] = 120 // 'x'
+    for (let k = i * 20; k < i * 20 + 20; k++) {
+      out[at++] = HEX[bytes[k]! >>> 4]!
+      out[at++] = HEX[bytes[k]! & 15]!
+    }
+    out[at++] = 44 // ','
+    let id = firstId + i
+    let digits = 1
+    for (let p = 10; p <= id; p *= 10) digits++
+    for (let d = digits - 1; d >= 0; d--) {
+      out[at + d] = 48 + (id % 10)
+      id = Math.floor(id / 10)
+    }
+    at += digits
+    out[at++] = 10 // '\n'
+  }
+  return out.subarray(0, at)
 }
 
 type ColumnWriter = {

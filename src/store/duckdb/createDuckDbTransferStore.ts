@@ -57,6 +57,11 @@ export type DuckDbTransferStoreOptions = {
    * turns it off.
    */
   bulk?: boolean
+  /**
+   * Rows per block-range partition of a bulk run (default about 4M: DuckDB reads one while the
+   * previous one is merged). Tests set it small to cross many partition boundaries.
+   */
+  bulkPartitionRows?: number
 }
 
 /** Columns of the staged (text) form of each table; the integer id columns are added at merge. */
@@ -228,7 +233,7 @@ export async function createDuckDbTransferStore(
           const t0 = performance.now()
           try {
             const result = await inTransaction(conn, () =>
-              importBulkRun(instance, conn, plan, runsRoot, opts?.onProgress),
+              importBulkRun(instance, conn, plan, runsRoot, opts?.onProgress, options.bulkPartitionRows),
             )
             opts?.onProgress?.(
               `imported ${result.transfers} new transfers, ${result.transactions} transactions, ${result.receipts} receipts as a bulk run (${seconds(t0)})`,
