@@ -233,7 +233,14 @@ export async function createDuckDbTransferStore(
           const t0 = performance.now()
           try {
             const result = await inTransaction(conn, () =>
-              importBulkRun(instance, conn, plan, runsRoot, opts?.onProgress, options.bulkPartitionRows),
+              importBulkRun(
+                instance,
+                conn,
+                plan,
+                runsRoot,
+                opts?.onProgress,
+                options.bulkPartitionRows,
+              ),
             )
             opts?.onProgress?.(
               `imported ${result.transfers} new transfers, ${result.transactions} transactions, ${result.receipts} receipts as a bulk run (${seconds(t0)})`,
