@@ -57,6 +57,34 @@ async function rewriteCryo(
   return cryo.map((f) => ({ ...f, path: join(out, `${f.dataset}.parquet`) }))
 }
 
+/** The cryo files cut at the median block: rows before it, and (if asked) rows from it on. */
+async function splitAtMidBlock(
+  name: string,
+): Promise<{ mid: number; early: ImportFile[]; late: ImportFile[] }> {
+  const blocks = data.txs.map((t) => t.block).sort((a, b) => a - b)
+  const mid = blocks[Math.floor(blocks.length / 2)]!
+  const early = await rewriteCryo(
+    `${name}-early`,
+    () => `SELECT * FROM $FILE WHERE block_number < ${mid}`,
+  )
+  const late = await rewriteCryo(
+    `${name}-late`,
+    () => `SELECT * FROM $FILE WHERE block_number >= ${mid}`,
+  )
+  return { mid, early, late }
+}
+
+/** Imports `files`, checks that they became a bulk run, and returns the progress lines. */
+async function importAsBulkRun(store: TransferStore, files: ImportFile[]): Promise<string[]> {
+  const lines: string[] = []
+  await store.importFiles(files, { onProgress: (l) => lines.push(l) })
+  expect(
+    lines.some((l) => /as a bulk run/.test(l)),
+    lines.join('\n'),
+  ).toBe(true)
+  return lines
+}
+
 async function expectTruth(store: TransferStore): Promise<void> {
   const scan = await store.scanTransfers({ chunkRows: 700 })
   const chunks: TransferColumns[] = []
@@ -176,12 +204,7 @@ describe('cryo bulk runs', () => {
     for (const files of [hex, shuffled]) {
       const store = await createDuckDbTransferStore(':memory:')
       try {
-        const lines: string[] = []
-        await store.importFiles(files, { onProgress: (l) => lines.push(l) })
-        expect(
-          lines.some((l) => /as a bulk run/.test(l)),
-          lines.join('\n'),
-        ).toBe(true)
+        const lines = await importAsBulkRun(store, files)
         if (files === shuffled) expect(lines.some((l) => /sorting the files/.test(l))).toBe(true)
         await expectTruth(store)
       } finally {
@@ -214,17 +237,10 @@ describe('cryo bulk runs', () => {
   })
 
   test('a store with a bulk run and SQL rows in other blocks scans both in time order', async () => {
-    const blocks = data.txs.map((t) => t.block).sort((a, b) => a - b)
-    const mid = blocks[Math.floor(blocks.length / 2)]!
-    const early = await rewriteCryo(
-      'early',
-      () => `SELECT * FROM $FILE WHERE block_number < ${mid}`,
-    )
+    const { mid, early } = await splitAtMidBlock('mixed')
     const store = await createDuckDbTransferStore(':memory:')
     try {
-      const lines: string[] = []
-      await store.importFiles(early, { onProgress: (l) => lines.push(l) })
-      expect(lines.some((l) => /as a bulk run/.test(l))).toBe(true)
+      await importAsBulkRun(store, early)
       const late = data.txs.filter((t) => t.block >= mid)
       const lateHashes = new Set(late.map((t) => t.hash))
       await store.importRecords({
@@ -240,27 +256,11 @@ describe('cryo bulk runs', () => {
   })
 
   test('two bulk runs in one store share the dictionary: old addresses keep their ids, new ones follow', async () => {
-    const blocks = data.txs.map((t) => t.block).sort((a, b) => a - b)
-    const mid = blocks[Math.floor(blocks.length / 2)]!
-    const early = await rewriteCryo(
-      'two-early',
-      () => `SELECT * FROM $FILE WHERE block_number < ${mid}`,
-    )
-    const late = await rewriteCryo(
-      'two-late',
-      () => `SELECT * FROM $FILE WHERE block_number >= ${mid}`,
-    )
+    const { early, late } = await splitAtMidBlock('two')
     // Partitions of ~300 rows: new addresses are named after each one while the next merges.
     const store = await createDuckDbTransferStore(':memory:', { bulkPartitionRows: 300 })
     try {
-      for (const files of [early, late]) {
-        const lines: string[] = []
-        await store.importFiles(files, { onProgress: (l) => lines.push(l) })
-        expect(
-          lines.some((l) => /as a bulk run/.test(l)),
-          lines.join('\n'),
-        ).toBe(true)
-      }
+      for (const files of [early, late]) await importAsBulkRun(store, files)
       const scan = await store.scanTransfers({})
       const { addresses, tokens } = scan.dictionary
       // One id per address and per token, and ids dense from 0.
