@@ -114,6 +114,23 @@ const COLUMN_FILES = [
 ] as const
 
 type Dataset = BulkFile['dataset']
+
+/**
+ * The address columns of each dataset, in the order the stream selects their keys (column c of
+ * `Stream.keys`), with the dictionary they intern into: 0 = dict_address, 1 = dict_token.
+ */
+const ADDRESS_COLUMNS: Record<Dataset, readonly (readonly [0 | 1, string])[]> = {
+  transactions: [[0, 'from_address']],
+  native_transfers: [
+    [0, 'from_address'],
+    [0, 'to_address'],
+  ],
+  erc20_transfers: [
+    [0, 'from_address'],
+    [0, 'to_address'],
+    [1, 'erc20'],
+  ],
+}
 const BULK_DATASETS: readonly Dataset[] = ['transactions', 'native_transfers', 'erc20_transfers']
 
 /** The bulk runs of a store, in block order. */
@@ -706,10 +723,12 @@ function load(s: Stream, chunk: DuckDBDataChunk): void {
 
 function openStream(dataset: Dataset, files: Plan['files']): Stream {
   const binary = files[0]!.binary
-  const list = `[${files.map((f) => sqlString(f.path)).join(', ')}]`
-  const key = (c: string) => addressKey(addressBytes(c, binary))
+  const source = `read_parquet([${files.map((f) => sqlString(f.path)).join(', ')}])`
   const address = (c: string) =>
     binary ? `octet_length(${c}) = 20` : `regexp_full_match(${c}, '^0x[0-9a-fA-F]{40}$')`
+  const columns = ADDRESS_COLUMNS[dataset].map(([, c]) => c)
+  const keys = columns.map((c) => addressKey(addressBytes(c, binary))).join(', ')
+  const addresses = columns.map(address).join(' AND ')
   const hash = binary
     ? 'octet_length(transaction_hash) = 32'
     : `regexp_full_match(transaction_hash, '^0x[0-9a-fA-F]{64}$')`
@@ -725,21 +744,21 @@ function openStream(dataset: Dataset, files: Plan['files']): Stream {
         : '0'
     // Bit 0: failed; bit 1: has a receipt (gas used), counted as the SQL path counts receipts.
     const failed = `${types.has('success') ? 'CASE WHEN success = false THEN 1 ELSE 0 END' : '0'} + ${types.has('gas_used') ? 'CASE WHEN gas_used IS NOT NULL THEN 2 ELSE 0 END' : '0'}`
-    select = `CAST(block_number AS UINTEGER), CAST(transaction_index AS UINTEGER), ${key('from_address')},
+    select = `CAST(block_number AS UINTEGER), CAST(transaction_index AS UINTEGER), ${keys},
       CAST(${fee} AS DOUBLE), CAST(${failed} AS UTINYINT)`
-    valid = `${hash} AND ${address('from_address')}`
+    valid = `${hash} AND ${addresses}`
   } else {
     const ordinal = dataset === 'erc20_transfers' ? 'log_index' : 'transfer_index'
     const token = dataset === 'erc20_transfers'
     select = `CAST(block_number AS UINTEGER), CAST(transaction_index AS UINTEGER), CAST(${ordinal} AS UINTEGER),
-      ${key('from_address')}, ${key('to_address')}, ${token ? `${key('erc20')}, ` : ''}CAST(value_string AS DOUBLE)`
-    valid = `${hash} AND ${address('from_address')} AND ${address('to_address')} AND ${value}${token ? ` AND ${address('erc20')}` : ''}`
+      ${keys}, CAST(value_string AS DOUBLE)`
+    valid = `${hash} AND ${addresses} AND ${value}`
     // Zero-value native transfers move nothing (as the SQL path); zero ERC-20 transfers count.
     if (!token) keep = `value_string <> '0'`
   }
   return {
     dataset,
-    sql: (lo, hi) => `SELECT ${select} FROM read_parquet(${list})
+    sql: (lo, hi) => `SELECT ${select} FROM ${source}
       WHERE block_number BETWEEN ${lo} AND ${hi} AND CASE WHEN ${valid} THEN ${keep} ELSE error('bad row') END`,
     result: null,
     nextChunk: 0,
@@ -751,7 +770,7 @@ function openStream(dataset: Dataset, files: Plan['files']): Stream {
     keys: [],
     value: new Float64Array(0),
     failed: new Uint8Array(0),
-    source: `read_parquet(${list})`,
+    source,
     binary,
   }
 }
@@ -787,27 +806,28 @@ type NewEntries = {
 }
 
 function createNewEntries(first: number): NewEntries {
-  const grow = <T extends Uint32Array | Uint8Array>(a: T, need: number): T => {
-    if (need <= a.length) return a
-    const b = new (a.constructor as { new (n: number): T })(Math.max(need, a.length * 2))
-    b.set(a)
-    return b
+  const grow = (capacity: number) => {
+    const keys = new Uint32Array(3 * capacity)
+    const bytes = new Uint8Array(20 * capacity)
+    const named = new Uint8Array(capacity)
+    keys.set(entries.keys)
+    bytes.set(entries.bytes)
+    named.set(entries.named)
+    Object.assign(entries, { keys, bytes, named })
   }
   const entries: NewEntries = {
     first,
     count: 0,
-    keys: new Uint32Array(3 * 65536),
-    bytes: new Uint8Array(20 * 65536),
-    named: new Uint8Array(65536),
+    keys: new Uint32Array(0),
+    bytes: new Uint8Array(0),
+    named: new Uint8Array(0),
     sent: 0,
     add: (k0, k1, k2) => {
       const n = entries.count
-      entries.keys = grow(entries.keys, 3 * (n + 1))
+      if (n === entries.named.length) grow(Math.max(65536, 2 * n))
       entries.keys[3 * n] = k0
       entries.keys[3 * n + 1] = k1
       entries.keys[3 * n + 2] = k2
-      entries.bytes = grow(entries.bytes, 20 * (n + 1))
-      entries.named = grow(entries.named, n + 1)
       entries.count = n + 1
       return first + n
     },
@@ -847,22 +867,11 @@ async function openNewEntryNames(
   await conn.run(
     'CREATE TEMP TABLE bulk_new (kind UTINYINT, h1 UBIGINT, k2 UINTEGER, entry UINTEGER)',
   )
-  const columns = (s: Stream): [number, string][] =>
-    s.dataset === 'transactions'
-      ? [[0, 'from_address']]
-      : s.dataset === 'native_transfers'
-        ? [
-            [0, 'from_address'],
-            [0, 'to_address'],
-          ]
-        : [
-            [0, 'from_address'],
-            [0, 'to_address'],
-            [1, 'erc20'],
-          ]
+  // The semi-join picks the few rows whose first hash is a new key; only those get the second
+  // hash (as an equality join condition it would be computed for every row) and then the entry.
   const sql = (lo: number, hi: number) => {
     const scans = streams.flatMap((s) =>
-      columns(s).map(
+      ADDRESS_COLUMNS[s.dataset].map(
         ([kind, c]) =>
           `SELECT ${kind} AS kind, ${addressBytes(c, s.binary)} AS a FROM ${s.source} WHERE block_number BETWEEN ${lo} AND ${hi}`,
       ),
